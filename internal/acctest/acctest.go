@@ -1,0 +1,146 @@
+// Package acctest holds what every acceptance test needs: the provider
+// factories, the pre-check, a Nova client for out-of-band changes and
+// CheckDestroy functions. Tests run against the dev cloud
+// (tools/devcloud) or any cloud the OS_* variables or OS_CLOUD name.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/provider"
+)
+
+// ProviderNamespace is the namespace of the provider's registry address.
+// Test configurations declare `source = "terraform-provider-nova/nova"`
+// like users do, so plugin-testing must know it.
+const ProviderNamespace = "terraform-provider-nova"
+
+// Cloud names in the dev cloud's clouds.yaml.
+const (
+	AdminCloud = "devcloud-admin"
+	DemoCloud  = "devcloud-demo"
+)
+
+func init() {
+	// plugin-testing's variable for the provider namespace under test.
+	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+		_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", ProviderNamespace)
+	}
+}
+
+// ProtoV6ProviderFactories serves the provider in-process.
+var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"nova": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// SkipWithoutTFAcc skips an acceptance test that prepares something (a
+// key made with ssh-keygen, say) before resource.Test, which would skip it
+// anyway, when TF_ACC is unset. `make test` always sets TF_ACC.
+func SkipWithoutTFAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	}
+}
+
+// PreCheck fails the test (never skips it) when no cloud is configured:
+// with TF_ACC set, an acceptance test that cannot reach a cloud is broken,
+// not optional.
+func PreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("OS_CLOUD") == "" && os.Getenv("OS_AUTH_URL") == "" {
+		t.Fatal("acceptance tests need a cloud: set OS_CLOUD (with OS_CLIENT_CONFIG_FILE) or the OS_* variables; `make test` starts the dev cloud and sets them")
+	}
+	if _, err := Client(""); err != nil {
+		t.Fatalf("acceptance tests cannot reach the cloud: %s", err)
+	}
+}
+
+// PreCheckDemoCloud also requires the non-admin cloud of the dev cloud.
+func PreCheckDemoCloud(t *testing.T) {
+	t.Helper()
+	PreCheck(t)
+	if _, err := Client(DemoCloud); err != nil {
+		t.Fatalf("acceptance tests need the %q cloud of the dev cloud's clouds.yaml (OS_CLIENT_CONFIG_FILE): %s", DemoCloud, err)
+	}
+}
+
+var (
+	clientsMu sync.Mutex
+	clients   = map[string]*nova.Client{}
+)
+
+// Client is a Nova client for out-of-band changes and checks, through the
+// same layer the provider uses. cloud "" means the environment's cloud
+// (OS_CLOUD or the OS_* variables).
+func Client(cloud string) (*nova.Client, error) {
+	clientsMu.Lock()
+	defer clientsMu.Unlock()
+	if c, ok := clients[cloud]; ok {
+		return c, nil
+	}
+	c, err := nova.NewClient(context.Background(), nova.Config{Cloud: cloud, UserAgent: "terraform-provider-nova-acctest"})
+	if err != nil {
+		return nil, err
+	}
+	clients[cloud] = c
+	return c, nil
+}
+
+// RandomName is a keypair name unique to one test run.
+func RandomName() string {
+	return acctest.RandomWithPrefix("tf-acc")
+}
+
+// CheckKeypairDestroyed is a CheckDestroy that requires Nova to answer 404
+// for every nova_keypair left in state, as seen by the cloud's user.
+func CheckKeypairDestroyed(cloud string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		c, err := Client(cloud)
+		if err != nil {
+			return err
+		}
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "nova_keypair" {
+				continue
+			}
+			_, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID)
+			if err == nil {
+				return fmt.Errorf("keypair %q still exists", rs.Primary.ID)
+			}
+			if !nova.IsNotFound(err) {
+				return fmt.Errorf("checking that keypair %q is gone: expected 404, got: %w", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
+
+// ProviderBlock is the terraform block every test configuration starts
+// with, naming the provider by its registry address as users do.
+func ProviderBlock(providerArgs ...string) string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    nova = {
+      source = "terraform-provider-nova/nova"
+    }
+  }
+}
+
+provider "nova" {
+%s
+}
+`, strings.Join(providerArgs, "\n"))
+}
