@@ -1,0 +1,89 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
+)
+
+// TestAccProvider_passwordFromEnvironment configures the provider from the
+// OS_* variables alone, as a sourced openrc file does, with no clouds.yaml.
+func TestAccProvider_passwordFromEnvironment(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	// The admin user's settings, read from the dev cloud's clouds.yaml.
+	ao, eo, _, err := clouds.Parse(clouds.WithCloudName(acctest.AdminCloud))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("OS_CLOUD", "")
+	t.Setenv("OS_AUTH_URL", ao.IdentityEndpoint)
+	t.Setenv("OS_USERNAME", ao.Username)
+	t.Setenv("OS_PASSWORD", ao.Password)
+	t.Setenv("OS_PROJECT_NAME", ao.TenantName)
+	t.Setenv("OS_USER_DOMAIN_NAME", "Default")
+	t.Setenv("OS_PROJECT_DOMAIN_NAME", "Default")
+	t.Setenv("OS_REGION_NAME", eo.Region)
+	name := acctest.RandomName()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(acctest.AdminCloud),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccKeypairConfigGenerated(name),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(keypairAddr, tfjsonpath.New("region"), knownvalue.StringExact(eo.Region)),
+				},
+				Check: checkKeypairExists(acctest.AdminCloud, keypairAddr),
+			},
+		},
+	})
+}
+
+// TestAccProvider_wrongPassword: Keystone's 401 becomes one diagnostic that
+// names the settings to check and the URL tried; the password is not shown.
+func TestAccProvider_wrongPassword(t *testing.T) {
+	const wrong = "not-the-password-0123456789"
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(fmt.Sprintf("  cloud = %q\n  password = %q", acctest.AdminCloud, wrong)) + `
+resource "nova_keypair" "test" {
+  name = "never-created"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*http://127\.0\.0\.1:5000/v3.*check\s+` + "`user_name`, `password`"),
+			},
+		},
+	})
+}
+
+// TestAccProvider_missingSettings: with nothing configured anywhere, the
+// error names the settings and their variables, before any request.
+func TestAccProvider_missingSettings(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	for _, v := range []string{"OS_CLOUD", "OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME", "OS_TENANT_NAME"} {
+		t.Setenv(v, "")
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccKeypairConfigGenerated("never-created"),
+				ExpectError: regexp.MustCompile(`(?s)Incomplete provider configuration.*` +
+					"`auth_url`" + `.*OS_AUTH_URL.*` + "`user_name`" + `.*OS_USERNAME`),
+			},
+		},
+	})
+}
