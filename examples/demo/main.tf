@@ -1,8 +1,8 @@
 # The demo that `make demo` applies against the dev cloud: register an SSH
 # public key with Nova and show the fingerprint Nova computed for it.
 #
-# The provider reads its settings from OS_CLOUD and clouds.yaml (or the OS_*
-# variables), as the openstack CLI does.
+# With no provider block, the provider reads its settings from OS_CLOUD and
+# clouds.yaml (or the OS_* variables), as the openstack CLI does.
 
 terraform {
   required_providers {
@@ -11,8 +11,6 @@ terraform {
     }
   }
 }
-
-provider "nova" {}
 
 variable "public_key_file" {
   description = "Path of the OpenSSH public key to register."

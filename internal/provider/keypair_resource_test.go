@@ -48,18 +48,19 @@ func TestAccKeypair_basic(t *testing.T) {
 				),
 			},
 			{
-				ResourceName:       keypairAddr,
-				ImportState:        true,
-				ImportStateId:      name,
-				ImportStateVerify:  true,
-				ImportStatePersist: true,
+				// terraform import by name reads back what was created.
+				ResourceName:      keypairAddr,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
 			},
 			{
-				// After the import, the same configuration plans nothing.
-				Config: testAccKeypairConfigImported(name, publicKey),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				// An import block with the same configuration plans a no-op
+				// import: nothing to change, nothing to replace.
+				ResourceName:    keypairAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   name,
 			},
 		},
 	})
@@ -99,6 +100,14 @@ func TestAccKeypair_generated(t *testing.T) {
 				ImportStateVerify: true,
 				// Nova never returns a private key after create.
 				ImportStateVerifyIgnore: []string{"private_key"},
+			},
+			{
+				// Imported without its private key, the keypair still plans a
+				// no-op: the private key is not regenerated.
+				ResourceName:    keypairAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   name,
 			},
 		},
 	})
