@@ -63,7 +63,7 @@ resource "nova_keypair" "test" {
   name = "never-created"
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*http://127\.0\.0\.1:5000/v3.*check\s+` + "`user_name`, `password`"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*authenticating at https?://\S+/v3 as user.*check\s+` + "`user_name`, `password`"),
 			},
 		},
 	})
