@@ -115,7 +115,7 @@ func CheckKeypairDestroyed(cloud string) func(*terraform.State) error {
 			if rs.Type != "nova_keypair" {
 				continue
 			}
-			_, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID)
+			_, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
 			if err == nil {
 				return fmt.Errorf("keypair %q still exists", rs.Primary.ID)
 			}

@@ -2,8 +2,14 @@ package nova
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/keypairs"
 )
 
@@ -15,6 +21,7 @@ type Keypair struct {
 	Fingerprint string `json:"fingerprint"`
 	Type        string `json:"type"`
 	UserID      string `json:"user_id"`
+	CreatedAt   string `json:"created_at"`
 }
 
 // CreateKeypairOpts is what a create sends. PublicKey is always set: the
@@ -23,47 +30,149 @@ type Keypair struct {
 type CreateKeypairOpts struct {
 	Name      string
 	PublicKey string
+	// Type is ssh or x509 (2.2); "" sends none (Nova's default, ssh).
+	Type string
+	// UserID names another user, for an admin (2.10); "" is the caller.
+	UserID string
 }
 
-// CreateKeypair imports a public key as a keypair: one POST. The response
-// is the keypair; no read follows.
+// readNeed is what a read or delete of a keypair needs.
+func userNeed(userID string, want Microversion) need {
+	if userID != "" {
+		return need{min: V2_10, feature: "`user_id` (another user's keypair)", want: want}
+	}
+	return need{min: V2_1, want: want}
+}
+
+func (o CreateKeypairOpts) need() need {
+	n := userNeed(o.UserID, V2_2)
+	if o.Type != "" && n.min.Less(V2_2) {
+		n.min, n.feature = V2_2, "keypair `type`"
+	}
+	if strings.ContainsAny(o.Name, "@.") && n.min.Less(V2_92) {
+		n.min, n.feature = V2_92, fmt.Sprintf("keypair name %q (with `@` or `.`)", o.Name)
+	}
+	if n.want.Less(n.min) {
+		n.want = n.min
+	}
+	return n
+}
+
+// CreateKeypair imports a public key as a keypair: one POST, whose
+// response fills the keypair; no read follows.
+//
+// A POST whose outcome is unknown (5xx, connection reset, timeout after
+// the request went out) is resolved by reading the keypair back by name:
+// if it exists with exactly the public key sent, Nova created it and that
+// is success; if it does not exist, the POST is sent again; if it exists
+// with another key, the error is a conflict. So a lost response neither
+// fails the apply nor leaves a keypair Terraform does not know of.
 func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKeypairOpts) (*Keypair, error) {
-	sc, err := c.computeClient(region)
+	sc, err := c.serviceClient(ctx, region, opts.need())
+	if err != nil {
+		return nil, err
+	}
+	body := keypairs.CreateOpts{Name: opts.Name, PublicKey: opts.PublicKey, Type: opts.Type, UserID: opts.UserID}
+
+	uncertain := false
+	for attempt := 0; ; attempt++ {
+		var kp Keypair
+		err := keypairs.Create(ctx, sc, body).ExtractIntoStructPtr(&kp, "keypair")
+		if err == nil {
+			return &kp, nil
+		}
+		// A 409 to the first POST is a real conflict; after an uncertain
+		// attempt it may be our own keypair.
+		if !isUncertain(ctx, err) && !(uncertain && IsConflict(err)) {
+			return nil, err
+		}
+		uncertain = true
+
+		existing, getErr := c.GetKeypair(ctx, region, opts.Name, opts.UserID)
+		switch {
+		case getErr == nil && strings.TrimSpace(existing.PublicKey) == strings.TrimSpace(opts.PublicKey):
+			return existing, nil
+		case getErr == nil:
+			return nil, &ConflictError{Name: opts.Name, Err: err}
+		case !IsNotFound(getErr):
+			return nil, fmt.Errorf("the create of keypair %q may have failed (%w); reading it back failed too: %v", opts.Name, err, getErr)
+		case attempt >= c.transport.maxRetries:
+			return nil, err
+		}
+		if err := sleep(ctx, c.retryDelay(err, attempt)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// ConflictError is a keypair of that name that holds another key.
+type ConflictError struct {
+	Name string
+	Err  error
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("keypair %q already exists with another public key", e.Name)
+}
+
+func (e *ConflictError) Unwrap() error { return e.Err }
+
+// isUncertain reports whether a POST may have been processed although it
+// failed: a 5xx, or a transport error after the request went out.
+func isUncertain(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var code gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &code) {
+		return code.Actual >= 500
+	}
+	return !neverSent(err)
+}
+
+func (c *Client) retryDelay(err error, attempt int) time.Duration {
+	var code gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &code) && (code.Actual == http.StatusServiceUnavailable || code.Actual == http.StatusTooManyRequests) {
+		if d, ok := RetryAfter(code.ResponseHeader); ok {
+			return d
+		}
+	}
+	return c.transport.backoff(attempt)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// GetKeypair reads one keypair: one GET. userID "" is the caller's own
+// keypair. A missing keypair is an error for which IsNotFound is true.
+func (c *Client) GetKeypair(ctx context.Context, region, name, userID string) (*Keypair, error) {
+	sc, err := c.serviceClient(ctx, region, userNeed(userID, V2_2))
 	if err != nil {
 		return nil, err
 	}
 	var kp Keypair
-	err = keypairs.Create(ctx, sc, keypairs.CreateOpts{
-		Name:      opts.Name,
-		PublicKey: opts.PublicKey,
-	}).ExtractIntoStructPtr(&kp, "keypair")
+	err = keypairs.Get(ctx, sc, url.PathEscape(name), keypairs.GetOpts{UserID: userID}).ExtractIntoStructPtr(&kp, "keypair")
 	if err != nil {
 		return nil, err
 	}
 	return &kp, nil
 }
 
-// GetKeypair reads one keypair of the caller: one GET. A missing keypair is
-// an error for which IsNotFound is true.
-func (c *Client) GetKeypair(ctx context.Context, region, name string) (*Keypair, error) {
-	sc, err := c.computeClient(region)
-	if err != nil {
-		return nil, err
-	}
-	var kp Keypair
-	err = keypairs.Get(ctx, sc, url.PathEscape(name), nil).ExtractIntoStructPtr(&kp, "keypair")
-	if err != nil {
-		return nil, err
-	}
-	return &kp, nil
-}
-
-// DeleteKeypair deletes one keypair of the caller: one DELETE. A keypair
-// that is already gone is an error for which IsNotFound is true.
-func (c *Client) DeleteKeypair(ctx context.Context, region, name string) error {
-	sc, err := c.computeClient(region)
+// DeleteKeypair deletes one keypair: one DELETE (retried when the answer is
+// lost). A keypair that is already gone is an error for which IsNotFound
+// is true; callers treat it as deleted.
+func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string) error {
+	sc, err := c.serviceClient(ctx, region, userNeed(userID, V2_1))
 	if err != nil {
 		return err
 	}
-	return keypairs.Delete(ctx, sc, url.PathEscape(name), nil).ExtractErr()
+	return keypairs.Delete(ctx, sc, url.PathEscape(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
 }

@@ -163,7 +163,7 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	name := state.ID.ValueString()
 	region := r.region(state.Region)
 
-	kp, err := r.client.GetKeypair(ctx, region, name)
+	kp, err := r.client.GetKeypair(ctx, region, name, "")
 	if nova.IsNotFound(err) {
 		tflog.Info(ctx, "keypair is gone; removing it from state", map[string]any{"name": name, "region": region})
 		resp.State.RemoveResource(ctx)
@@ -202,7 +202,7 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 	name := state.ID.ValueString()
 	region := r.region(state.Region)
-	err := r.client.DeleteKeypair(ctx, region, name)
+	err := r.client.DeleteKeypair(ctx, region, name, "")
 	if nova.IsNotFound(err) {
 		tflog.Info(ctx, "keypair was already gone", map[string]any{"name": name, "region": region})
 		return

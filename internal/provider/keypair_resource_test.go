@@ -270,7 +270,7 @@ func deleteKeypairOutOfBand(cloud string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		return c.DeleteKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID)
+		return c.DeleteKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
 	}
 }
 
@@ -284,7 +284,7 @@ func checkKeypairExists(cloud, addr string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		kp, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID)
+		kp, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
 		if err != nil {
 			return fmt.Errorf("reading keypair %q from Nova: %w", rs.Primary.ID, err)
 		}
@@ -305,7 +305,7 @@ func checkKeypairAbsent(cloud, addr string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		_, err = c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID)
+		_, err = c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
 		if err == nil {
 			return fmt.Errorf("keypair %q is visible to cloud %q too", rs.Primary.ID, cloud)
 		}

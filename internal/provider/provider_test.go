@@ -63,7 +63,7 @@ resource "nova_keypair" "test" {
   name = "never-created"
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*authenticating at\s+https?://\S+/v3\s+as\s+user.*check\s+` + "`user_name`, `password`"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*authenticating at\s+https?://\S+/v3\s+as\s+user.*Keystone\s+rejected\s+the\s+credentials.*` + "`password`" + `.*requires\s+authentication`),
 			},
 		},
 	})

@@ -1,0 +1,347 @@
+package nova
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// Retry policy defaults.
+const (
+	DefaultMaxRetries = 6
+	defaultBaseDelay  = 500 * time.Millisecond
+	defaultMaxDelay   = 30 * time.Second
+	// maxRetryAfter bounds how long a Retry-After header can make us wait.
+	maxRetryAfter = 60 * time.Second
+	// responseHeaderTimeout is how long one attempt waits for an answer: a
+	// request whose response is lost fails after this, and is retried.
+	responseHeaderTimeout = 60 * time.Second
+)
+
+// transport is the HTTP layer under gophercloud: every request to Keystone
+// and Nova passes through it once per attempt. It retries what is safe to
+// retry, logs each exchange through tflog with secrets masked, and counts
+// requests.
+type transport struct {
+	base       http.RoundTripper
+	maxRetries int
+	baseDelay  time.Duration
+	maxDelay   time.Duration
+
+	requests atomic.Int64
+
+	mu      sync.Mutex
+	secrets []string // password, application credential secret, tokens
+
+	logBodies bool
+}
+
+func newTransport(base http.RoundTripper, maxRetries int) *transport {
+	return &transport{
+		base:       base,
+		maxRetries: maxRetries,
+		baseDelay:  defaultBaseDelay,
+		maxDelay:   defaultMaxDelay,
+		logBodies:  traceEnabled(),
+	}
+}
+
+// traceEnabled reports whether TF_LOG (or TF_LOG_PROVIDER) asks for
+// TRACE, the only level at which bodies are logged.
+func traceEnabled() bool {
+	for _, v := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_NOVA"} {
+		if strings.EqualFold(os.Getenv(v), "TRACE") {
+			return true
+		}
+	}
+	return false
+}
+
+// addSecret makes s masked wherever the provider logs it.
+func (t *transport) addSecret(s string) {
+	if s == "" {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, have := range t.secrets {
+		if have == s {
+			return
+		}
+	}
+	t.secrets = append(t.secrets, s)
+}
+
+func (t *transport) maskedContext(ctx context.Context) context.Context {
+	t.mu.Lock()
+	secrets := append([]string(nil), t.secrets...)
+	t.mu.Unlock()
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, sensitiveKeys...)
+	if len(secrets) > 0 {
+		ctx = tflog.MaskMessageStrings(ctx, secrets...)
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	}
+	return ctx
+}
+
+// sensitiveKeys are JSON keys and log field keys whose values are never
+// logged.
+var sensitiveKeys = []string{"password", "secret", "private_key", "token", "X-Auth-Token", "X-Subject-Token"}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := t.maskedContext(req.Context())
+
+	for attempt := 0; ; attempt++ {
+		r := req
+		if attempt > 0 {
+			r = req.Clone(req.Context())
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				r.Body = body
+			}
+		}
+
+		start := time.Now()
+		t.requests.Add(1)
+		resp, err := t.base.RoundTrip(r)
+		t.log(ctx, r, resp, err, attempt, time.Since(start))
+
+		if resp != nil {
+			if tok := resp.Header.Get("X-Subject-Token"); tok != "" {
+				t.addSecret(tok)
+			}
+		}
+
+		delay, retry := t.retryAfter(req, resp, err, attempt)
+		if !retry {
+			return resp, err
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+		}
+		tflog.Debug(ctx, "retrying OpenStack API request", map[string]any{
+			"method": req.Method, "url": req.URL.Redacted(), "attempt": attempt + 1, "delay_ms": delay.Milliseconds(),
+		})
+		timer := time.NewTimer(delay)
+		select {
+		case <-req.Context().Done():
+			timer.Stop()
+			if err == nil {
+				err = req.Context().Err()
+			}
+			return nil, err
+		case <-timer.C:
+		}
+	}
+}
+
+// retryAfter decides whether an attempt is retried, and after how long.
+//
+// GET, HEAD, DELETE and PUT are retried on connection errors, timeouts,
+// 429 and 5xx. So is a token request to Keystone. A POST to Nova is
+// retried only when it is known not to have been processed: 429, or a
+// connection that was never made. Its other failures are ambiguous (the
+// keypair may exist) and go back to the caller, which resolves them by
+// reading the keypair back.
+func (t *transport) retryAfter(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
+	if attempt >= t.maxRetries || req.Context().Err() != nil {
+		return 0, false
+	}
+	if req.Body != nil && req.GetBody == nil {
+		return 0, false // cannot replay the body
+	}
+	safe := isIdempotent(req)
+	if err != nil {
+		if safe || neverSent(err) {
+			return t.backoff(attempt), true
+		}
+		return 0, false
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return t.serverDelay(resp, attempt), true
+	case resp.StatusCode == http.StatusServiceUnavailable && safe:
+		return t.serverDelay(resp, attempt), true
+	case resp.StatusCode >= 500 && safe:
+		return t.backoff(attempt), true
+	}
+	return 0, false
+}
+
+// isIdempotent: repeating the request cannot create a second object.
+func isIdempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodPut, http.MethodOptions:
+		return true
+	case http.MethodPost:
+		// A second token is as good as the first.
+		return strings.HasSuffix(strings.TrimRight(req.URL.Path, "/"), "/auth/tokens")
+	}
+	return false
+}
+
+// neverSent reports whether err happened before the request could reach
+// the server: the connection was refused or could not be made.
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// backoff is exponential with full jitter: a random delay up to
+// base * 2^attempt, capped.
+func (t *transport) backoff(attempt int) time.Duration {
+	d := t.baseDelay << min(attempt, 16)
+	if d <= 0 || d > t.maxDelay {
+		d = t.maxDelay
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// serverDelay honours Retry-After (seconds or an HTTP date), else backs off.
+func (t *transport) serverDelay(resp *http.Response, attempt int) time.Duration {
+	if d, ok := RetryAfter(resp.Header); ok {
+		return d
+	}
+	return t.backoff(attempt)
+}
+
+// RetryAfter parses a Retry-After header, bounded to a minute.
+func RetryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = time.Until(at)
+	} else {
+		return 0, false
+	}
+	return max(0, min(d, maxRetryAfter)), true
+}
+
+// log writes one exchange: DEBUG for the summary, TRACE for bodies with
+// every sensitive value masked. Tokens are never logged: headers are not
+// logged except the microversion and request id.
+func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int, took time.Duration) {
+	fields := map[string]any{
+		"method":      req.Method,
+		"url":         req.URL.Redacted(),
+		"duration_ms": took.Milliseconds(),
+		"attempt":     attempt + 1,
+	}
+	if mv := req.Header.Get("OpenStack-API-Version"); mv != "" {
+		fields["microversion"] = mv
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+		tflog.Debug(ctx, "OpenStack API request failed", fields)
+		return
+	}
+	fields["status"] = resp.StatusCode
+	if id := coalesce(resp.Header.Get("X-Openstack-Request-Id"), resp.Header.Get("X-Compute-Request-Id")); id != "" {
+		fields["request_id"] = id
+	}
+	if t.logBodies {
+		if req.GetBody != nil {
+			if body, err := req.GetBody(); err == nil {
+				b, _ := io.ReadAll(io.LimitReader(body, 1<<20))
+				body.Close()
+				fields["request_body"] = maskJSON(b)
+			}
+		}
+		if resp.Body != nil {
+			b, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			resp.Body = io.NopCloser(bytes.NewReader(b))
+			if rerr == nil {
+				fields["response_body"] = maskJSON(b)
+			}
+		}
+		tflog.Trace(ctx, "OpenStack API exchange", fields)
+	}
+	tflog.Debug(ctx, "OpenStack API request", fields)
+}
+
+// maskJSON returns body with the value of every sensitive key (at any
+// depth) replaced, and the id of any "token" object. Bodies that are not
+// JSON are not logged.
+func maskJSON(body []byte) string {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return "(non-JSON body not logged)"
+	}
+	v = maskValue(v, "")
+	out, err := json.Marshal(v)
+	if err != nil {
+		return "(body not logged)"
+	}
+	const limit = 16 << 10
+	if len(out) > limit {
+		return string(out[:limit]) + "...(truncated)"
+	}
+	return string(out)
+}
+
+func maskValue(v any, parent string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			if isSensitiveKey(k) && !isContainer(child) || (parent == "token" && k == "id") {
+				x[k] = "***"
+				continue
+			}
+			x[k] = maskValue(child, k)
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = maskValue(x[i], parent)
+		}
+		return x
+	}
+	return v
+}
+
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+func isSensitiveKey(k string) bool {
+	for _, s := range sensitiveKeys {
+		if strings.EqualFold(k, s) {
+			return true
+		}
+	}
+	return false
+}
