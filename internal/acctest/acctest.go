@@ -12,6 +12,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/config"
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/applicationcredentials"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
@@ -143,4 +149,78 @@ provider "nova" {
 %s
 }
 `, strings.Join(providerArgs, "\n"))
+}
+
+// AdminAuth returns the dev cloud admin's settings from clouds.yaml, for
+// tests that configure the provider another way (environment, token,
+// application credential).
+func AdminAuth(t *testing.T) (gophercloud.AuthOptions, gophercloud.EndpointOpts) {
+	t.Helper()
+	ao, eo, _, err := clouds.Parse(clouds.WithCloudName(AdminCloud))
+	if err != nil {
+		t.Fatalf("reading cloud %q from clouds.yaml: %s", AdminCloud, err)
+	}
+	return ao, eo
+}
+
+// adminProviderClient authenticates as the dev cloud admin with
+// gophercloud directly, outside the provider.
+func adminProviderClient(t *testing.T) (*gophercloud.ProviderClient, gophercloud.EndpointOpts) {
+	t.Helper()
+	ao, eo := AdminAuth(t)
+	pc, err := config.NewProviderClient(context.Background(), ao)
+	if err != nil {
+		t.Fatalf("authenticating as %q: %s", AdminCloud, err)
+	}
+	return pc, eo
+}
+
+// NewToken issues a fresh project-scoped token for the admin user.
+func NewToken(t *testing.T) string {
+	t.Helper()
+	pc, _ := adminProviderClient(t)
+	return pc.Token()
+}
+
+// NewApplicationCredential creates an application credential for the
+// admin user (deleted when the test ends) and returns its ID and secret.
+func NewApplicationCredential(t *testing.T) (id, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	pc, eo := adminProviderClient(t)
+	identity, err := openstack.NewIdentityV3(pc, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := pc.GetAuthResult().(tokens.CreateResult).ExtractUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac, err := applicationcredentials.Create(ctx, identity, user.ID, applicationcredentials.CreateOpts{
+		Name: RandomName(),
+	}).Extract()
+	if err != nil {
+		t.Fatalf("creating an application credential: %s", err)
+	}
+	t.Cleanup(func() {
+		_ = applicationcredentials.Delete(ctx, identity, user.ID, ac.ID).ExtractErr()
+	})
+	return ac.ID, ac.Secret
+}
+
+// ComputeBaseURL is the dev cloud's compute service root (the catalog's
+// compute endpoint without its /v2.1), e.g. http://127.0.0.1:8774.
+func ComputeBaseURL(t *testing.T) string {
+	t.Helper()
+	c, err := Client("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, err := c.ComputeEndpoint(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep = strings.TrimRight(ep, "/")
+	i := strings.LastIndex(ep, "/")
+	return ep[:i]
 }

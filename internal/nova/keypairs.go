@@ -11,6 +11,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/keypairs"
+	"github.com/gophercloud/gophercloud/v2/pagination"
 )
 
 // Keypair is a keypair as Nova returns it.
@@ -175,4 +176,93 @@ func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string)
 		return err
 	}
 	return keypairs.Delete(ctx, sc, url.PathEscape(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
+}
+
+// listPageSize is the page size asked for from 2.35: the server's own cap
+// (max_limit, 1000 by default).
+const listPageSize = 1000
+
+// ListKeypairs lists every keypair of a user ("" is the caller), in Nova's
+// order (by name). From 2.35 it pages with limit and marker and follows
+// keypairs_links to the end, one request per page; before, one request.
+// List entries carry name, public_key, fingerprint and (2.2+) type.
+func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Keypair, error) {
+	n := userNeed(userID, V2_35)
+	sc, err := c.serviceClient(ctx, region, n)
+	if err != nil {
+		return nil, err
+	}
+	query := url.Values{}
+	if userID != "" {
+		query.Set("user_id", userID)
+	}
+	paged := sc.Microversion != "" && !mustParse(sc.Microversion).Less(V2_35)
+	if paged {
+		query.Set("limit", fmt.Sprint(listPageSize))
+	}
+	u := sc.ServiceURL("os-keypairs")
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+
+	var all []Keypair
+	err = pagination.NewPager(sc, u, func(r pagination.PageResult) pagination.Page {
+		return keypairPage{LinkedPageBase: pagination.LinkedPageBase{PageResult: r, LinkPath: []string{"keypairs_links"}}}
+	}).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
+		kps, err := extractKeypairs(p.(keypairPage))
+		if err != nil {
+			return false, err
+		}
+		all = append(all, kps...)
+		return paged, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+func mustParse(s string) Microversion {
+	v, _ := ParseMicroversion(s)
+	return v
+}
+
+// keypairPage is one page of a keypair list. gophercloud's own KeyPairPage
+// is a single page; this one follows keypairs_links (2.35+).
+type keypairPage struct {
+	pagination.LinkedPageBase
+}
+
+func (p keypairPage) IsEmpty() (bool, error) {
+	if p.StatusCode == http.StatusNoContent {
+		return true, nil
+	}
+	kps, err := extractKeypairs(p)
+	return len(kps) == 0, err
+}
+
+func (p keypairPage) NextPageURL() (string, error) {
+	var s struct {
+		Links []gophercloud.Link `json:"keypairs_links"`
+	}
+	if err := p.ExtractInto(&s); err != nil {
+		return "", err
+	}
+	return gophercloud.ExtractNextURL(s.Links)
+}
+
+func extractKeypairs(p keypairPage) ([]Keypair, error) {
+	var s struct {
+		Keypairs []struct {
+			Keypair Keypair `json:"keypair"`
+		} `json:"keypairs"`
+	}
+	if err := p.ExtractInto(&s); err != nil {
+		return nil, err
+	}
+	out := make([]Keypair, len(s.Keypairs))
+	for i, k := range s.Keypairs {
+		out[i] = k.Keypair
+	}
+	return out, nil
 }

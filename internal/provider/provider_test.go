@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
@@ -86,4 +87,111 @@ func TestAccProvider_missingSettings(t *testing.T) {
 			},
 		},
 	})
+}
+
+// clearCloudEnv makes the provider see none of the dev cloud's settings
+// from the environment, so that a test's provider block is all it has.
+func clearCloudEnv(t *testing.T) {
+	t.Helper()
+	for _, v := range []string{"OS_CLOUD", "OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME", "OS_TENANT_NAME", "OS_TOKEN"} {
+		t.Setenv(v, "")
+	}
+}
+
+// TestAccProvider_token authenticates with an existing Keystone token.
+func TestAccProvider_token(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	ao, _ := acctest.AdminAuth(t)
+	token := acctest.NewToken(t)
+	clearCloudEnv(t)
+	name := acctest.RandomName()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(acctest.AdminCloud),
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(fmt.Sprintf("  auth_url = %q\n  token = %q\n  tenant_name = %q", ao.IdentityEndpoint, token, ao.TenantName)) +
+					fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n}\n", name),
+				Check: checkKeypairExists(acctest.AdminCloud, keypairAddr),
+			},
+		},
+	})
+}
+
+// TestAccProvider_applicationCredential authenticates with an application
+// credential created for the test.
+func TestAccProvider_applicationCredential(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	ao, _ := acctest.AdminAuth(t)
+	id, secret := acctest.NewApplicationCredential(t)
+	clearCloudEnv(t)
+	name := acctest.RandomName()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(acctest.AdminCloud),
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(fmt.Sprintf("  auth_url = %q\n  application_credential_id = %q\n  application_credential_secret = %q", ao.IdentityEndpoint, id, secret)) +
+					fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n}\n", name),
+				// The keypair belongs to the credential's user: the admin.
+				Check: checkKeypairExists(acctest.AdminCloud, keypairAddr),
+			},
+		},
+	})
+}
+
+// TestAccProvider_unknownRegion: a region the catalog lacks is one error
+// that names the region and the settings to fix.
+func TestAccProvider_unknownRegion(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(`  region = "Atlantis"`) + "resource \"nova_keypair\" \"test\" {\n  name = \"never-created\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)No compute endpoint.*region\s+"Atlantis".*interface\s+"public".*` +
+					"`region`" + `.*OS_REGION_NAME.*` + "`endpoint_overrides"),
+			},
+		},
+	})
+}
+
+// TestAccProvider_legacyEndpoints manages a keypair through the legacy
+// endpoint shapes old clouds have in their catalogs, /v2/{project_id} and
+// /v1.1/{project_id}: no microversions, so 2.1 behaviour. Generation works
+// there too.
+func TestAccProvider_legacyEndpoints(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	for _, shape := range []string{"/v2/%(project_id)s", "/v1.1/$(project_id)s"} {
+		t.Run(strings.SplitN(shape, "/", 3)[1], func(t *testing.T) {
+			acctest.PreCheck(t)
+			base := acctest.ComputeBaseURL(t)
+			name := acctest.RandomName()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             acctest.CheckKeypairDestroyed(""),
+				Steps: []resource.TestStep{
+					{
+						Config: acctest.ProviderBlock(fmt.Sprintf("  endpoint_overrides = {\n    compute = %q\n  }", base+shape)) +
+							fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n}\n", name),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							checkKeypairExists("", keypairAddr),
+							checkGeneratedKeyPair(t, keypairAddr),
+						),
+					},
+					{
+						ResourceName:            keypairAddr,
+						ImportState:             true,
+						ImportStateId:           name,
+						ImportStateVerify:       true,
+						ImportStateVerifyIgnore: []string{"private_key"},
+					},
+				},
+			})
+		})
+	}
 }
