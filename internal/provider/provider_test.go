@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,7 +11,9 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
@@ -195,3 +199,99 @@ func TestAccProvider_legacyEndpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestAccProvider_traceLogHasNoSecrets runs real applies at TF_LOG=TRACE,
+// one authenticating with a password and generating a key, one with a
+// token, and proves that the log (Terraform CLI and provider) shows the
+// API requests but neither the password, the token nor the private key.
+func TestAccProvider_traceLogHasNoSecrets(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	ao, eo := acctest.AdminAuth(t)
+	token := acctest.NewToken(t)
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	if p := os.Getenv("NOVA_TEST_KEEP_TRACE"); p != "" {
+		logFile = p
+	}
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TF_LOG_CORE", "")
+	t.Setenv("TF_LOG_PROVIDER", "")
+	clearCloudEnv(t)
+	// Secrets reach Terraform as users pass them, through sensitive
+	// variables set in the environment (a literal in the test's
+	// configuration would be logged by the test harness itself).
+	t.Setenv("TF_VAR_password", ao.Password)
+	t.Setenv("TF_VAR_token", token)
+	name := acctest.RandomName()
+	var privateKey string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(acctest.AdminCloud),
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(fmt.Sprintf("  auth_url = %q\n  user_name = %q\n  password = var.password\n  tenant_name = %q\n  region = %q",
+					ao.IdentityEndpoint, ao.Username, ao.TenantName, eo.Region)) + secretVariables +
+					fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n}\n", name),
+				Check: func(s *terraform.State) error {
+					privateKey = s.RootModule().Resources[keypairAddr].Primary.Attributes["private_key"]
+					if privateKey == "" {
+						return fmt.Errorf("no private key was generated")
+					}
+					return nil
+				},
+			},
+			{
+				Config: acctest.ProviderBlock(fmt.Sprintf("  auth_url = %q\n  token = var.token\n  tenant_name = %q", ao.IdentityEndpoint, ao.TenantName)) + secretVariables +
+					fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n}\n", name),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	// The log is real: Terraform's and the provider's TRACE output, with
+	// every API request.
+	for _, want := range []string{"[TRACE]", "OpenStack API request", "OpenStack API exchange", "/os-keypairs", "/auth/tokens", "status=201"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the TRACE log (%d bytes) does not contain %q", len(log), want)
+		}
+	}
+	pemBody := strings.Split(strings.TrimSpace(privateKey), "\n")[1] // first base64 line of the key
+	for what, secret := range map[string]string{
+		"the password":                     ao.Password,
+		"the token":                        token,
+		"the private key":                  privateKey,
+		"a line of the private key":        pemBody,
+		"the private key with escaped \\n": strings.ReplaceAll(privateKey, "\n", `\n`),
+	} {
+		if secret == "" {
+			t.Fatalf("%s is empty: the test would prove nothing", what)
+		}
+		if strings.Contains(log, secret) {
+			t.Errorf("the TRACE log contains %s", what)
+		}
+	}
+	if strings.Contains(log, "PRIVATE KEY-----") {
+		t.Error("the TRACE log contains a PEM private key")
+	}
+}
+
+const secretVariables = `
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+variable "token" {
+  type      = string
+  sensitive = true
+}
+`

@@ -1,0 +1,190 @@
+package provider_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
+)
+
+// faultKeypairs is how many keypairs each fault test creates in one apply.
+const faultKeypairs = 50
+
+// TestAccKeypair_faultsLostResponses: Nova creates every tenth keypair but
+// its answer is lost (the connection is reset after Nova answered 201).
+// The provider reads those keypairs back instead of failing or creating
+// them twice: one apply converges, and Nova holds exactly the keypairs in
+// state.
+func TestAccKeypair_faultsLostResponses(t *testing.T) {
+	testAccKeypairFaults(t, acctest.FaultPlan{
+		Seed:  1,
+		Rules: []acctest.FaultRule{{Method: "POST", Fault: acctest.DropResponse, Every: 10}},
+	}, func(p *acctest.FaultProxy) error {
+		post := p.Counts("POST")
+		if post.Faults[acctest.DropResponse] < 3 || post.Committed < 3 {
+			return fmt.Errorf("the proxy dropped %d POST responses, %d of them after Nova created the keypair; want at least 3 of each", post.Faults[acctest.DropResponse], post.Committed)
+		}
+		return nil
+	})
+}
+
+// TestAccKeypair_faultsServiceUnavailable: one request in ten of every
+// method is answered 503 without reaching Nova, and one POST in ten
+// reaches Nova, which creates the keypair, but is answered 503.
+func TestAccKeypair_faultsServiceUnavailable(t *testing.T) {
+	testAccKeypairFaults(t, acctest.FaultPlan{
+		Seed: 2,
+		Rules: []acctest.FaultRule{
+			{Method: "POST", Fault: acctest.Commit503, Every: 10},
+			{Method: "POST", Fault: acctest.Reply503, Every: 10},
+			{Method: "GET", Fault: acctest.Reply503, Every: 10},
+			{Method: "DELETE", Fault: acctest.Reply503, Every: 10},
+		},
+	}, func(p *acctest.FaultProxy) error {
+		post := p.Counts("POST")
+		if post.Faults[acctest.Reply503] < 3 || post.Faults[acctest.Commit503] < 3 || post.Committed < 3 {
+			return fmt.Errorf("the proxy answered 503 to %d POSTs before Nova and to %d after (%d created); want at least 3 of each",
+				post.Faults[acctest.Reply503], post.Faults[acctest.Commit503], post.Committed)
+		}
+		return nil
+	})
+}
+
+// TestAccKeypair_faultsRateLimited: the proxy allows 10 requests a second
+// and answers the rest 429 with Retry-After: 1, as a rate-limiting API
+// gateway does.
+func TestAccKeypair_faultsRateLimited(t *testing.T) {
+	testAccKeypairFaults(t, acctest.FaultPlan{RateLimit: 10}, func(p *acctest.FaultProxy) error {
+		if n := p.Counts("POST").Faults[acctest.RateLimited]; n < 3 {
+			return fmt.Errorf("the proxy rate-limited %d POSTs; want at least 3", n)
+		}
+		return nil
+	})
+}
+
+// testAccKeypairFaults applies faultKeypairs keypairs through a fault
+// proxy in front of the cloud's Nova. The single apply must succeed; Nova
+// must then hold exactly the keypairs in state (checked directly, not
+// through the proxy); the next plan, through the proxy, must be empty;
+// destroy must leave nothing. faultsInjected proves the proxy did its
+// part, so that the test cannot pass by luck.
+func testAccKeypairFaults(t *testing.T, plan acctest.FaultPlan, faultsInjected func(*acctest.FaultProxy) error) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	proxy, computeURL := acctest.StartNovaFaultProxy(t, plan)
+	prefix := acctest.RandomName() + "-"
+	publicKey := ed25519PublicKey(t)
+	config := testAccKeypairFaultsConfig(computeURL, prefix, publicKey)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+			acctest.CheckKeypairDestroyed(""),
+			checkNovaKeypairs(prefix, publicKey),
+		),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkNovaKeypairs(prefix, publicKey),
+					func(*terraform.State) error { return faultsInjected(proxy) },
+					func(*terraform.State) error { t.Logf("after apply: %s", proxy); return nil },
+				),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+func testAccKeypairFaultsConfig(computeURL, prefix, publicKey string) string {
+	return acctest.ProviderBlock(fmt.Sprintf("  endpoint_overrides = { compute = %q }", computeURL)) + fmt.Sprintf(`
+resource "nova_keypair" "test" {
+  count      = %d
+  name       = "%s${count.index}"
+  public_key = %q
+}
+`, faultKeypairs, prefix, publicKey)
+}
+
+// checkNovaKeypairs requires the cloud's Nova, asked directly, to hold
+// exactly the nova_keypair resources in state among the keypairs whose
+// name starts with prefix: none missing, none more (no orphan), each with
+// publicKey. After destroy, state is empty, so none may be left.
+func checkNovaKeypairs(prefix, publicKey string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		inState := map[string]bool{}
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type == "nova_keypair" {
+				inState[rs.Primary.ID] = true
+			}
+		}
+		c, err := acctest.Client("")
+		if err != nil {
+			return err
+		}
+		all, err := c.ListKeypairs(context.Background(), "", "")
+		if err != nil {
+			return fmt.Errorf("listing keypairs: %w", err)
+		}
+		var orphans, wrongKey []string
+		inNova := map[string]bool{}
+		for _, kp := range all {
+			if !strings.HasPrefix(kp.Name, prefix) {
+				continue
+			}
+			inNova[kp.Name] = true
+			if !inState[kp.Name] {
+				orphans = append(orphans, kp.Name)
+			}
+			if strings.TrimSpace(kp.PublicKey) != publicKey {
+				wrongKey = append(wrongKey, kp.Name)
+			}
+		}
+		var missing []string
+		for name := range inState {
+			if !inNova[name] {
+				missing = append(missing, name)
+			}
+		}
+		sort.Strings(orphans)
+		sort.Strings(missing)
+		if len(orphans)+len(missing)+len(wrongKey) > 0 {
+			return fmt.Errorf("Nova holds %d keypairs named %s*, state %d: orphans (in Nova, not in state) %q; missing from Nova %q; with another public key %q",
+				len(inNova), prefix, len(inState), orphans, missing, wrongKey)
+		}
+		if len(inState) != 0 && len(inState) != faultKeypairs {
+			return fmt.Errorf("state holds %d keypairs, want %d", len(inState), faultKeypairs)
+		}
+		return nil
+	}
+}
+
+// ed25519PublicKey is a fresh OpenSSH public key line, shared by every
+// keypair of a test.
+func ed25519PublicKey(t *testing.T) string {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshPub))) + " acctest@faults"
+}
