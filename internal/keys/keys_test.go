@@ -17,7 +17,7 @@ const (
 func TestFingerprintSSH_matchesNova(t *testing.T) {
 	for _, key := range []string{
 		recordedED25519,
-		recordedED25519 + "\n",                                 // what file() yields
+		recordedED25519 + "\n", // what file() yields
 		strings.TrimSuffix(recordedED25519, " probe-ed25519"), // no comment
 	} {
 		got, err := FingerprintSSH(key)

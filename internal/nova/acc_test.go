@@ -1,8 +1,8 @@
 package nova_test
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"

@@ -10,9 +10,9 @@ import (
 func TestAPIMessage(t *testing.T) {
 	// Bodies recorded from a real Nova (nova-keypairs-reference.md).
 	for body, want := range map[string]string{
-		`{"conflictingRequest": {"code": 409, "message": "Key pair 'imp-rsa' already exists."}}`:                     "Key pair 'imp-rsa' already exists.",
+		`{"conflictingRequest": {"code": 409, "message": "Key pair 'imp-rsa' already exists."}}`:                         "Key pair 'imp-rsa' already exists.",
 		`{"itemNotFound": {"code": 404, "message": "Keypair nope not found for user 042fcf6326b14dccadb5ad9b582c979a"}}`: "Keypair nope not found for user 042fcf6326b14dccadb5ad9b582c979a",
-		`{"forbidden": {"code": 403, "message": "Quota exceeded, too many key pairs."}}`:                                  "Quota exceeded, too many key pairs.",
+		`{"forbidden": {"code": 403, "message": "Quota exceeded, too many key pairs."}}`:                                 "Quota exceeded, too many key pairs.",
 	} {
 		err := gophercloud.ErrUnexpectedResponseCode{Actual: 409, Body: []byte(body)}
 		if got := APIMessage(err); got != want {
