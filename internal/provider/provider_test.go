@@ -295,3 +295,73 @@ variable "token" {
   sensitive = true
 }
 `
+
+// TestAccProvider_unreachableAuthURL: nothing listens at auth_url. One
+// error names the setting and the URL tried.
+func TestAccProvider_unreachableAuthURL(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	clearCloudEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(`  auth_url = "http://127.0.0.1:9/v3"
+  user_name = "someone"
+  password = "irrelevant"
+  tenant_name = "some-project"
+  max_retries = 1`) + "resource \"nova_keypair\" \"test\" {\n  name = \"never-created\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*http://127\.0\.0\.1:9/v3.*check\s+` + "`auth_url`" + `.*connection\s+refused`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_unknownProject: Keystone refuses a project that does not
+// exist; the error names the project settings.
+func TestAccProvider_unknownProject(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock(fmt.Sprintf("  cloud = %q\n  tenant_name = \"no-such-project\"", acctest.AdminCloud)) +
+					"resource \"nova_keypair\" \"test\" {\n  name = \"never-created\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)Unable to authenticate with OpenStack.*in\s+project\s+"no-such-project".*` + "`tenant_name`"),
+			},
+		},
+	})
+}
+
+// TestAccProvider_configUnknownAtPlan: a provider whose settings come from
+// another resource is unknown while planning; plan and apply still work.
+func TestAccProvider_configUnknownAtPlan(t *testing.T) {
+	first, second := acctest.RandomName(), acctest.RandomName()
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(""),
+		Steps: []resource.TestStep{
+			{
+				Config: acctest.ProviderBlock() + fmt.Sprintf(`
+resource "nova_keypair" "first" {
+  name = %q
+}
+
+provider "nova" {
+  alias  = "later"
+  region = nova_keypair.first.region
+}
+
+resource "nova_keypair" "second" {
+  provider = nova.later
+  name     = %q
+}
+`, first, second),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkKeypairExists("", "nova_keypair.first"),
+					checkKeypairExists("", "nova_keypair.second"),
+				),
+			},
+		},
+	})
+}
