@@ -365,3 +365,24 @@ resource "nova_keypair" "second" {
 		},
 	})
 }
+
+// TestAccProvider_endpointType: the dev cloud's catalog has public and
+// internal compute endpoints but no admin one.
+func TestAccProvider_endpointType(t *testing.T) {
+	name := acctest.RandomName()
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(""),
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.ProviderBlock(`  endpoint_type = "admin"`) + "resource \"nova_keypair\" \"test\" {\n  name = \"never-created\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)No compute endpoint.*interface\s+"admin".*` + "`endpoint_type`"),
+			},
+			{
+				Config: acctest.ProviderBlock(`  endpoint_type = "internal"`) + fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n}\n", name),
+				Check:  checkKeypairExists("", keypairAddr),
+			},
+		},
+	})
+}
