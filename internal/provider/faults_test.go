@@ -90,7 +90,7 @@ func testAccKeypairFaults(t *testing.T, plan acctest.FaultPlan, faultsInjected f
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
 			acctest.CheckKeypairDestroyed(""),
-			checkNovaKeypairs(prefix, publicKey),
+			checkNoNovaKeypairs(prefix),
 		),
 		Steps: []resource.TestStep{
 			{
@@ -124,7 +124,7 @@ resource "nova_keypair" "test" {
 // checkNovaKeypairs requires the cloud's Nova, asked directly, to hold
 // exactly the nova_keypair resources in state among the keypairs whose
 // name starts with prefix: none missing, none more (no orphan), each with
-// publicKey. After destroy, state is empty, so none may be left.
+// publicKey.
 func checkNovaKeypairs(prefix, publicKey string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		inState := map[string]bool{}
@@ -133,45 +133,75 @@ func checkNovaKeypairs(prefix, publicKey string) resource.TestCheckFunc {
 				inState[rs.Primary.ID] = true
 			}
 		}
-		c, err := acctest.Client("")
+		if len(inState) != faultKeypairs {
+			return fmt.Errorf("state holds %d keypairs, want %d", len(inState), faultKeypairs)
+		}
+		inNova, err := novaKeypairs(prefix)
 		if err != nil {
 			return err
 		}
-		all, err := c.ListKeypairs(context.Background(), "", "")
-		if err != nil {
-			return fmt.Errorf("listing keypairs: %w", err)
-		}
-		var orphans, wrongKey []string
-		inNova := map[string]bool{}
-		for _, kp := range all {
-			if !strings.HasPrefix(kp.Name, prefix) {
-				continue
+		var orphans, missing, wrongKey []string
+		for name, key := range inNova {
+			if !inState[name] {
+				orphans = append(orphans, name)
 			}
-			inNova[kp.Name] = true
-			if !inState[kp.Name] {
-				orphans = append(orphans, kp.Name)
-			}
-			if strings.TrimSpace(kp.PublicKey) != publicKey {
-				wrongKey = append(wrongKey, kp.Name)
+			if key != publicKey {
+				wrongKey = append(wrongKey, name)
 			}
 		}
-		var missing []string
 		for name := range inState {
-			if !inNova[name] {
+			if _, ok := inNova[name]; !ok {
 				missing = append(missing, name)
 			}
 		}
-		sort.Strings(orphans)
-		sort.Strings(missing)
 		if len(orphans)+len(missing)+len(wrongKey) > 0 {
+			sort.Strings(orphans)
+			sort.Strings(missing)
+			sort.Strings(wrongKey)
 			return fmt.Errorf("Nova holds %d keypairs named %s*, state %d: orphans (in Nova, not in state) %q; missing from Nova %q; with another public key %q",
 				len(inNova), prefix, len(inState), orphans, missing, wrongKey)
 		}
-		if len(inState) != 0 && len(inState) != faultKeypairs {
-			return fmt.Errorf("state holds %d keypairs, want %d", len(inState), faultKeypairs)
+		return nil
+	}
+}
+
+// checkNoNovaKeypairs requires that no keypair named prefix* is left.
+func checkNoNovaKeypairs(prefix string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		inNova, err := novaKeypairs(prefix)
+		if err != nil {
+			return err
+		}
+		if len(inNova) > 0 {
+			names := make([]string, 0, len(inNova))
+			for name := range inNova {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("after destroy, Nova still holds %d keypairs named %s*: %q", len(names), prefix, names)
 		}
 		return nil
 	}
+}
+
+// novaKeypairs lists the cloud user's keypairs named prefix*, directly
+// (not through the fault proxy): name to public key.
+func novaKeypairs(prefix string) (map[string]string, error) {
+	c, err := acctest.Client("")
+	if err != nil {
+		return nil, err
+	}
+	all, err := c.ListKeypairs(context.Background(), "", "")
+	if err != nil {
+		return nil, fmt.Errorf("listing keypairs: %w", err)
+	}
+	out := map[string]string{}
+	for _, kp := range all {
+		if strings.HasPrefix(kp.Name, prefix) {
+			out[kp.Name] = strings.TrimSpace(kp.PublicKey)
+		}
+	}
+	return out, nil
 }
 
 // ed25519PublicKey is a fresh OpenSSH public key line, shared by every

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -236,7 +237,8 @@ func (r *keypairResource) region(v types.String) string {
 
 // createErrorDetail says what a failed create means and what to do next.
 func createErrorDetail(name, region string, err error) string {
-	if nova.IsConflict(err) {
+	var conflict *nova.ConflictError
+	if nova.IsConflict(err) || errors.As(err, &conflict) {
 		return fmt.Sprintf("A keypair named %q already exists for this user in region %q. "+
 			"Keypair names are unique per user. Choose another name, or adopt the existing keypair with an import block:\n\n"+
 			"import {\n  to = nova_keypair.<resource name>\n  id = %q\n}\n\n"+
