@@ -250,11 +250,8 @@ func (p *FaultProxy) decide(method string) Fault {
 	if p.bucket != nil && !p.bucket.take(time.Now()) {
 		fault = RateLimited
 	}
-	for i := range p.rules {
+	for i := 0; i < len(p.rules) && fault == ""; i++ {
 		r := &p.rules[i]
-		if fault != "" {
-			break
-		}
 		if r.Method != "" && r.Method != method {
 			continue
 		}

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,21 +20,23 @@ import (
 // faultKeypairs is how many keypairs each fault test creates in one apply.
 const faultKeypairs = 50
 
-// TestAccKeypair_faultsLostResponses: Nova creates every tenth keypair but
-// its answer is lost (the connection is reset after Nova answered 201).
-// The provider reads those keypairs back instead of failing or creating
-// them twice: one apply converges, and Nova holds exactly the keypairs in
-// state.
+// TestAccKeypair_faultsLostResponses: one POST, GET and DELETE in ten
+// reaches Nova, which acts on it, but its answer is lost: the proxy resets
+// the connection. The provider reads a keypair whose create answer was
+// lost back instead of failing or creating it twice, and retries the
+// rest.
 func TestAccKeypair_faultsLostResponses(t *testing.T) {
 	testAccKeypairFaults(t, acctest.FaultPlan{
-		Seed:  1,
-		Rules: []acctest.FaultRule{{Method: "POST", Fault: acctest.DropResponse, Every: 10}},
+		Seed: 1,
+		Rules: []acctest.FaultRule{
+			{Method: "POST", Fault: acctest.DropResponse, Every: 10},
+			{Method: "GET", Fault: acctest.DropResponse, Every: 10},
+			{Method: "DELETE", Fault: acctest.DropResponse, Every: 10},
+		},
 	}, func(p *acctest.FaultProxy) error {
-		post := p.Counts("POST")
-		if post.Faults[acctest.DropResponse] < 3 || post.Committed < 3 {
-			return fmt.Errorf("the proxy dropped %d POST responses, %d of them after Nova created the keypair; want at least 3 of each", post.Faults[acctest.DropResponse], post.Committed)
-		}
-		return nil
+		return expectFaults(p, "POST", acctest.DropResponse, true)
+	}, func(p *acctest.FaultProxy) error {
+		return expectFaults(p, "DELETE", acctest.DropResponse, true)
 	})
 }
 
@@ -50,12 +53,12 @@ func TestAccKeypair_faultsServiceUnavailable(t *testing.T) {
 			{Method: "DELETE", Fault: acctest.Reply503, Every: 10},
 		},
 	}, func(p *acctest.FaultProxy) error {
-		post := p.Counts("POST")
-		if post.Faults[acctest.Reply503] < 3 || post.Faults[acctest.Commit503] < 3 || post.Committed < 3 {
-			return fmt.Errorf("the proxy answered 503 to %d POSTs before Nova and to %d after (%d created); want at least 3 of each",
-				post.Faults[acctest.Reply503], post.Faults[acctest.Commit503], post.Committed)
-		}
-		return nil
+		return errors.Join(
+			expectFaults(p, "POST", acctest.Commit503, true),
+			expectFaults(p, "POST", acctest.Reply503, false),
+		)
+	}, func(p *acctest.FaultProxy) error {
+		return expectFaults(p, "DELETE", acctest.Reply503, false)
 	})
 }
 
@@ -64,26 +67,45 @@ func TestAccKeypair_faultsServiceUnavailable(t *testing.T) {
 // gateway does.
 func TestAccKeypair_faultsRateLimited(t *testing.T) {
 	testAccKeypairFaults(t, acctest.FaultPlan{RateLimit: 10}, func(p *acctest.FaultProxy) error {
-		if n := p.Counts("POST").Faults[acctest.RateLimited]; n < 3 {
-			return fmt.Errorf("the proxy rate-limited %d POSTs; want at least 3", n)
-		}
-		return nil
+		return expectFaults(p, "POST", acctest.RateLimited, false)
+	}, func(p *acctest.FaultProxy) error {
+		return expectFaults(p, "DELETE", acctest.RateLimited, false)
 	})
+}
+
+// minFaults is how many faults of a kind a test requires the proxy to have
+// injected, so that it cannot pass by luck.
+const minFaults = 3
+
+// expectFaults requires at least minFaults faults of that kind on method;
+// committed: on requests Nova had carried out (answered 2xx).
+func expectFaults(p *acctest.FaultProxy, method string, fault acctest.Fault, committed bool) error {
+	c := p.Counts(method)
+	if c.Faults[fault] < minFaults {
+		return fmt.Errorf("the proxy injected %d %s faults on %s requests; want at least %d", c.Faults[fault], fault, method, minFaults)
+	}
+	if committed && c.Committed < minFaults {
+		return fmt.Errorf("the proxy lost the answer of %d %s requests Nova carried out; want at least %d", c.Committed, method, minFaults)
+	}
+	return nil
 }
 
 // testAccKeypairFaults applies faultKeypairs keypairs through a fault
 // proxy in front of the cloud's Nova. The single apply must succeed; Nova
 // must then hold exactly the keypairs in state (checked directly, not
 // through the proxy); the next plan, through the proxy, must be empty;
-// destroy must leave nothing. faultsInjected proves the proxy did its
-// part, so that the test cannot pass by luck.
-func testAccKeypairFaults(t *testing.T, plan acctest.FaultPlan, faultsInjected func(*acctest.FaultProxy) error) {
+// destroy, through the proxy, must leave nothing. afterApply and
+// afterDestroy prove the proxy did its part.
+func testAccKeypairFaults(t *testing.T, plan acctest.FaultPlan, afterApply, afterDestroy func(*acctest.FaultProxy) error) {
 	acctest.SkipWithoutTFAcc(t)
 	acctest.PreCheck(t)
 	proxy, computeURL := acctest.StartNovaFaultProxy(t, plan)
 	prefix := acctest.RandomName() + "-"
 	publicKey := ed25519PublicKey(t)
 	config := testAccKeypairFaultsConfig(computeURL, prefix, publicKey)
+	logProxy := func(when string) resource.TestCheckFunc {
+		return func(*terraform.State) error { t.Logf("%s: %s", when, proxy); return nil }
+	}
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -91,14 +113,15 @@ func testAccKeypairFaults(t *testing.T, plan acctest.FaultPlan, faultsInjected f
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
 			acctest.CheckKeypairDestroyed(""),
 			checkNoNovaKeypairs(prefix),
+			func(*terraform.State) error { return afterDestroy(proxy) },
 		),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
 				Check: resource.ComposeAggregateTestCheckFunc(
+					logProxy("after apply"),
 					checkNovaKeypairs(prefix, publicKey),
-					func(*terraform.State) error { return faultsInjected(proxy) },
-					func(*terraform.State) error { t.Logf("after apply: %s", proxy); return nil },
+					func(*terraform.State) error { return afterApply(proxy) },
 				),
 			},
 			{
