@@ -3,10 +3,11 @@ package nova
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/utils"
+	"github.com/gophercloud/gophercloud/v2"
 )
 
 // Microversion is a compute API microversion, e.g. 2.10.
@@ -127,19 +128,40 @@ func (e *MicroversionError) Error() string {
 }
 
 // discoverVersions reads the compute endpoint's version document: one GET,
-// once per endpoint and provider instance.
+// once per endpoint and provider instance. A failed GET is an error: it is
+// not taken for a legacy endpoint (gophercloud's utils.GetServiceVersions
+// would fall back to the version in the URL, /v2.1, without microversions).
 func (c *Client) discoverVersions(ctx context.Context, endpoint string) (versionRange, error) {
-	versions, err := utils.GetServiceVersions(ctx, c.provider, endpoint, true)
+	type versionDocument struct {
+		Version    string `json:"version"`
+		MinVersion string `json:"min_version"`
+	}
+	var doc struct {
+		Version  *versionDocument  `json:"version"`
+		Versions []versionDocument `json:"versions"`
+	}
+	_, err := c.provider.Request(ctx, http.MethodGet, endpoint, &gophercloud.RequestOpts{
+		JSONResponse: &doc,
+		OkCodes:      []int{http.StatusOK, http.StatusMultipleChoices},
+	})
 	if err != nil {
 		return versionRange{}, fmt.Errorf("reading the compute API version document at %s: %w", endpoint, err)
 	}
+	versions := doc.Versions
+	if doc.Version != nil {
+		versions = []versionDocument{*doc.Version}
+	}
 	r := versionRange{min: V2_1, max: V2_1, legacy: true}
-	if len(versions) == 1 && versions[0].MaxMajor != 0 {
-		v := versions[0]
-		r = versionRange{
-			min: Microversion{v.MinMajor, v.MinMinor},
-			max: Microversion{v.MaxMajor, v.MaxMinor},
+	if len(versions) == 1 && versions[0].Version != "" {
+		maxV, err := ParseMicroversion(versions[0].Version)
+		if err != nil {
+			return versionRange{}, fmt.Errorf("the compute API version document at %s: %w", endpoint, err)
 		}
+		minV, err := ParseMicroversion(coalesce(versions[0].MinVersion, V2_1.String()))
+		if err != nil {
+			return versionRange{}, fmt.Errorf("the compute API version document at %s: %w", endpoint, err)
+		}
+		r = versionRange{min: minV, max: maxV}
 	}
 	if !c.maxMicroversion.IsZero() && c.maxMicroversion.Less(r.max) {
 		r.max = c.maxMicroversion

@@ -3,6 +3,8 @@ package nova
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -170,6 +172,9 @@ func (t *transport) retryAfter(req *http.Request, resp *http.Response, err error
 	}
 	safe := isIdempotent(req)
 	if err != nil {
+		if tlsRefused(err) {
+			return 0, false // the same certificates get the same answer
+		}
 		if safe || neverSent(err) {
 			return t.backoff(attempt), true
 		}
@@ -206,6 +211,18 @@ func neverSent(err error) bool {
 		return true
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// tlsRefused reports a TLS handshake that failed over certificates: the
+// server's was not trusted, or the server refused ours (a TLS alert).
+func tlsRefused(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostnameErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	var opErr *net.OpError
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) ||
+		errors.As(err, &invalidErr) || (errors.As(err, &opErr) && opErr.Op == "remote error")
 }
 
 // backoff is exponential with full jitter: a random delay up to

@@ -1,0 +1,343 @@
+package nova
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+)
+
+// warm discovers the compute endpoint, so that the requests a test counts
+// afterwards are only its own.
+func warm(t *testing.T, c *Client) {
+	t.Helper()
+	if _, err := c.endpoint(bg(), ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func overLimit(w http.ResponseWriter, retryAfter string) {
+	novaError(w, http.StatusTooManyRequests, "overLimit", "This request was rate-limited.", "Retry-After", retryAfter)
+}
+
+// failFirst answers the first n requests with fail, then lets the fake
+// answer.
+func failFirst(n int, fail func(http.ResponseWriter)) fakeHook {
+	return func(w http.ResponseWriter, _ *http.Request, i int) bool {
+		if i <= n {
+			fail(w)
+			return true
+		}
+		return false
+	}
+}
+
+// attempts checks how many attempts of method went to the keypair API, by
+// the recording transport and by the client's own counter.
+func attempts(t *testing.T, c *Client, rt *recordingTransport, before int64, method string, want int) []recordedRequest {
+	t.Helper()
+	reqs := rt.keypairRequests(method)
+	if len(reqs) != want {
+		t.Errorf("%d %s attempts reached the transport, want %d", len(reqs), method, want)
+	}
+	if got := c.Requests() - before; got != int64(want) {
+		t.Errorf("Client.Requests() grew by %d, want %d", got, want)
+	}
+	return reqs
+}
+
+func TestRetry_429HonoursRetryAfter(t *testing.T) {
+	f := newFakeCloud(t)
+	f.seed(fakeUserID, "kp", testPublicKey)
+	f.on("GET", "/os-keypairs/kp", failFirst(1, func(w http.ResponseWriter) { overLimit(w, "1") }))
+	c, rt := newTestClient(t, f, nil)
+	warm(t, c)
+	before := c.Requests()
+
+	kp, err := c.GetKeypair(bg(), "", "kp", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kp.PublicKey != testPublicKey {
+		t.Errorf("public key %q", kp.PublicKey)
+	}
+	reqs := attempts(t, c, rt, before, "GET", 2)
+	if len(reqs) == 2 {
+		if waited := reqs[1].At.Sub(reqs[0].At); waited < 900*time.Millisecond {
+			t.Errorf("retried after %v; Retry-After asked for 1s", waited)
+		}
+		if reqs[0].Status != http.StatusTooManyRequests || reqs[1].Status != http.StatusOK {
+			t.Errorf("statuses %d, %d; want 429, 200", reqs[0].Status, reqs[1].Status)
+		}
+	}
+}
+
+func TestRetry_503TwiceThenOK(t *testing.T) {
+	f := newFakeCloud(t)
+	f.seed(fakeUserID, "kp", testPublicKey)
+	f.on("GET", "/os-keypairs/kp", failFirst(2, func(w http.ResponseWriter) {
+		novaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable")
+	}))
+	c, rt := newTestClient(t, f, nil)
+	warm(t, c)
+	before := c.Requests()
+
+	if _, err := c.GetKeypair(bg(), "", "kp", ""); err != nil {
+		t.Fatal(err)
+	}
+	attempts(t, c, rt, before, "GET", 3)
+}
+
+func TestRetry_connectionResetsOnGET(t *testing.T) {
+	f := newFakeCloud(t)
+	f.seed(fakeUserID, "kp", testPublicKey)
+	f.on("GET", "/os-keypairs/kp", failFirst(2, resetConnection))
+	c, rt := newTestClient(t, f, nil)
+	warm(t, c)
+	before := c.Requests()
+
+	if _, err := c.GetKeypair(bg(), "", "kp", ""); err != nil {
+		t.Fatal(err)
+	}
+	reqs := attempts(t, c, rt, before, "GET", 3)
+	if len(reqs) == 3 && (reqs[0].Status != 0 || reqs[1].Status != 0 || reqs[2].Status != http.StatusOK) {
+		t.Errorf("statuses %d, %d, %d; want two resets then 200", reqs[0].Status, reqs[1].Status, reqs[2].Status)
+	}
+}
+
+func TestRetry_persistent500GivesUp(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		maxRetries *int
+		want       int
+	}{
+		{"default", nil, DefaultMaxRetries + 1},
+		{"max_retries 3", ptrTo(3), 4},
+		{"max_retries 0", ptrTo(0), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeCloud(t)
+			f.on("GET", "/os-keypairs/kp", failFirst(1000, func(w http.ResponseWriter) {
+				novaError(w, http.StatusInternalServerError, "computeFault", "Unexpected API Error.")
+			}))
+			c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = tc.maxRetries })
+			warm(t, c)
+			before := c.Requests()
+
+			_, err := c.GetKeypair(bg(), "", "kp", "")
+			if err == nil || !strings.Contains(APIMessage(err), "Unexpected API Error") {
+				t.Errorf("got %v, want the 500", err)
+			}
+			attempts(t, c, rt, before, "GET", tc.want)
+		})
+	}
+}
+
+// MaxRetries 0 sends one attempt even for what is retryable.
+func TestRetry_maxRetriesZero(t *testing.T) {
+	f := newFakeCloud(t)
+	f.seed(fakeUserID, "kp", testPublicKey)
+	f.on("GET", "/os-keypairs/kp", failFirst(1, func(w http.ResponseWriter) { overLimit(w, "0") }))
+	c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = ptrTo(0) })
+	warm(t, c)
+	before := c.Requests()
+
+	_, err := c.GetKeypair(bg(), "", "kp", "")
+	if !gophercloud.ResponseCodeIs(err, http.StatusTooManyRequests) {
+		t.Errorf("got %v, want the 429", err)
+	}
+	attempts(t, c, rt, before, "GET", 1)
+}
+
+// A DELETE whose answer is lost after Nova deleted the keypair is sent
+// again; the 404 it then gets is what callers treat as deleted.
+func TestRetry_deleteLostResponse(t *testing.T) {
+	f := newFakeCloud(t)
+	f.seed(fakeUserID, "kp", testPublicKey)
+	f.on("DELETE", "/os-keypairs/kp", func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n > 1 {
+			return false
+		}
+		f.deleteKeypair(httptest.NewRecorder(), r, V2_1, "kp")
+		resetConnection(w)
+		return true
+	})
+	c, rt := newTestClient(t, f, nil)
+	warm(t, c)
+	before := c.Requests()
+
+	err := c.DeleteKeypair(bg(), "", "kp", "")
+	if !IsNotFound(err) {
+		t.Fatalf("got %v, want a 404 (IsNotFound)", err)
+	}
+	if !strings.Contains(APIMessage(err), "Keypair kp not found for user "+fakeUserID) {
+		t.Errorf("APIMessage %q, want Nova's message", APIMessage(err))
+	}
+	attempts(t, c, rt, before, "DELETE", 2)
+	if _, ok := f.has(fakeUserID, "kp"); ok {
+		t.Error("the keypair still exists")
+	}
+}
+
+// A 429 means the POST was not processed: the transport sends it again,
+// and the create does not need to read anything back.
+func TestRetry_post429IsRetried(t *testing.T) {
+	f := newFakeCloud(t)
+	f.on("POST", "/os-keypairs", failFirst(1, func(w http.ResponseWriter) { overLimit(w, "0") }))
+	c, rt := newTestClient(t, f, nil)
+	warm(t, c)
+	before := c.Requests()
+
+	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kp.Name != "kp" || kp.PublicKey != testPublicKey {
+		t.Errorf("created %+v", kp)
+	}
+	attempts(t, c, rt, before, "POST", 2)
+	if n := len(rt.keypairRequests("GET")); n != 0 {
+		t.Errorf("%d GETs after a 429 to the POST, want none", n)
+	}
+}
+
+// A POST answered 5xx is not retried by the transport: whether Nova
+// processed it is unknown, and only the create can find out, by reading
+// back before each new POST.
+func TestRetry_post5xxIsNotRetriedByTransport(t *testing.T) {
+	f := newFakeCloud(t)
+	f.on("POST", "/os-keypairs", failFirst(1000, unexpectedError))
+	c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = ptrTo(2) })
+	warm(t, c)
+
+	if _, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey}); err == nil {
+		t.Fatal("create succeeded")
+	}
+	want := "POST os-keypairs, GET kp, POST os-keypairs, GET kp, POST os-keypairs, GET kp"
+	if got := sequence(rt); got != want {
+		t.Errorf("requests %q, want %q (no POST straight after a 5xx)", got, want)
+	}
+}
+
+// A refused connection means nothing was sent: even a POST is retried.
+func TestRetry_neverSentPostIsRetried(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	tr := newTransport(http.DefaultTransport, 2)
+	tr.baseDelay, tr.maxDelay = time.Millisecond, time.Millisecond
+	req, _ := http.NewRequestWithContext(bg(), http.MethodPost, "http://"+addr+"/v2.1/os-keypairs", strings.NewReader(`{}`))
+	if _, err := tr.RoundTrip(req); err == nil {
+		t.Fatal("a POST to a closed port succeeded")
+	}
+	if n := tr.requests.Load(); n != 3 {
+		t.Errorf("%d attempts, want 3 (a refused connection is retried)", n)
+	}
+}
+
+func TestIsIdempotent(t *testing.T) {
+	for _, c := range []struct {
+		method, url string
+		want        bool
+	}{
+		{"GET", "http://nova/v2.1/os-keypairs", true},
+		{"HEAD", "http://nova/v2.1/", true},
+		{"DELETE", "http://nova/v2.1/os-keypairs/kp", true},
+		{"PUT", "http://nova/v2.1/x", true},
+		{"POST", "http://keystone:5000/v3/auth/tokens", true},
+		{"POST", "http://keystone:5000/identity/v3/auth/tokens/", true},
+		{"POST", "http://nova/v2.1/os-keypairs", false},
+		{"POST", "http://nova/v2.1/os-keypairs/auth/tokens-not", false},
+		{"PATCH", "http://nova/v2.1/x", false},
+	} {
+		req, _ := http.NewRequest(c.method, c.url, nil)
+		if got := isIdempotent(req); got != c.want {
+			t.Errorf("isIdempotent(%s %s) = %v, want %v", c.method, c.url, got, c.want)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	h := func(v string) http.Header { return http.Header{"Retry-After": []string{v}} }
+	for _, c := range []struct {
+		in     string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"1", time.Second, true},
+		{" 7 ", 7 * time.Second, true},
+		{"0", 0, true},
+		{"3600", maxRetryAfter, true},
+		{"-5", 0, true},
+		{"soon", 0, false},
+		{"1.5", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := RetryAfter(h(c.in))
+		if got != c.want || ok != c.wantOK {
+			t.Errorf("RetryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.wantOK)
+		}
+	}
+	if _, ok := RetryAfter(http.Header{}); ok {
+		t.Error("RetryAfter without the header is ok")
+	}
+
+	got, ok := RetryAfter(h(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)))
+	if !ok || got < 8*time.Second || got > 10*time.Second {
+		t.Errorf("RetryAfter(date in 10s) = %v, %v", got, ok)
+	}
+	got, ok = RetryAfter(h(time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)))
+	if !ok || got != maxRetryAfter {
+		t.Errorf("RetryAfter(date in 2h) = %v, %v; want the %v cap", got, ok, maxRetryAfter)
+	}
+	got, ok = RetryAfter(h("Wed, 21 Oct 2015 07:28:00 GMT"))
+	if !ok || got != 0 {
+		t.Errorf("RetryAfter(past date) = %v, %v; want 0", got, ok)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	tr := newTransport(nil, 6)
+	for attempt := range 40 {
+		d := tr.backoff(attempt)
+		ceiling := min(defaultBaseDelay<<min(attempt, 16), defaultMaxDelay)
+		if d < ceiling/2 || d > ceiling {
+			t.Errorf("backoff(%d) = %v, want within [%v, %v]", attempt, d, ceiling/2, ceiling)
+		}
+	}
+}
+
+func TestMaskJSON(t *testing.T) {
+	in := `{"auth": {"identity": {"methods": ["password", "application_credential"],
+		"password": {"user": {"name": "admin", "password": "hunter2"}},
+		"application_credential": {"id": "ac-id", "secret": "s3cret"}},
+		"scope": {"project": {"name": "admin"}}},
+		"token": {"id": "tok-123", "methods": ["token"]},
+		"keypair": {"name": "gen21", "private_key": "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "public_key": "ssh-rsa AAAA", "fingerprint": "56:52"},
+		"list": [{"Password": "p1"}, {"X-Auth-Token": "t1", "keep": "yes"}]}`
+	out := maskJSON([]byte(in))
+	for _, secret := range []string{"hunter2", "s3cret", "tok-123", "BEGIN RSA", "p1", "t1"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("masked body %s still holds %q", out, secret)
+		}
+	}
+	for _, kept := range []string{`"name":"admin"`, `"id":"ac-id"`, `"public_key":"ssh-rsa AAAA"`, `"fingerprint":"56:52"`, `"methods":["token"]`, `"keep":"yes"`, `"name":"gen21"`} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("masked body %s lost %s", out, kept)
+		}
+	}
+	if maskJSON([]byte("  ")) != "" {
+		t.Error("an empty body is not logged as empty")
+	}
+	if got := maskJSON([]byte("password=hunter2")); strings.Contains(got, "hunter2") {
+		t.Errorf("a non-JSON body was logged: %s", got)
+	}
+}
