@@ -426,6 +426,7 @@ func (e *AuthError) Error() string {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostnameErr x509.HostnameError
 	var dnsErr *net.DNSError
+	var opErr *net.OpError
 	var urlErr *url.Error
 	detail := APIMessage(e.Err)
 	switch {
@@ -436,6 +437,8 @@ func (e *AuthError) Error() string {
 		hint = "check `auth_url`: it should be Keystone's identity endpoint, e.g. https://keystone.example.com:5000/v3"
 	case errors.As(e.Err, &certErr), errors.As(e.Err, &unknownAuthority), errors.As(e.Err, &hostnameErr):
 		hint = "the TLS certificate of `auth_url` was not accepted: set `cacert_file` (OS_CACERT) to the CA that signed it, or `insecure = true` to skip verification"
+	case errors.As(e.Err, &opErr) && opErr.Op == "remote error":
+		hint = "the server refused the TLS handshake, most often over the client certificate: check `cert` and `key` (OS_CERT, OS_KEY)"
 	case errors.As(e.Err, &dnsErr):
 		hint = "the host of `auth_url` (OS_AUTH_URL) does not resolve"
 	case errors.As(e.Err, &urlErr):

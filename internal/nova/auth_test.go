@@ -2,10 +2,13 @@ package nova
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
 )
 
 const testCloudsYAML = `clouds:
@@ -174,5 +177,50 @@ func TestResolve_missingSettingsAreNamed(t *testing.T) {
 	_, err = Config{AuthURL: "http://k:5000/v3", UserName: "u", Getenv: envOf(nil)}.resolve()
 	if err == nil || !strings.Contains(err.Error(), "`password`") {
 		t.Errorf("got %v, want an error naming `password`", err)
+	}
+}
+
+// An expired token (Nova answers 401) is renewed once and the request
+// sent again; with allow_reauth off, the 401 is the answer.
+func TestReauthentication(t *testing.T) {
+	expire := func(f *fakeCloud) {
+		f.on(http.MethodGet, "/os-keypairs/k", func(w http.ResponseWriter, r *http.Request, n int) bool {
+			if n == 1 {
+				writeJSON(w, http.StatusUnauthorized, `{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}`)
+				return true
+			}
+			return false
+		})
+	}
+	tokenRequests := func(rt *recordingTransport) int {
+		n := 0
+		for _, r := range rt.all() {
+			if strings.HasSuffix(r.Path, "/auth/tokens") {
+				n++
+			}
+		}
+		return n
+	}
+
+	f := newFakeCloud(t)
+	f.seed(fakeUserID, "k", testPublicKey)
+	expire(f)
+	c, rt := newTestClient(t, f, nil)
+	if _, err := c.GetKeypair(bg(), "", "k", ""); err != nil {
+		t.Fatalf("GetKeypair after the token expired: %v", err)
+	}
+	if n := tokenRequests(rt); n != 2 {
+		t.Errorf("%d token requests, want 2: the first, and one renewal", n)
+	}
+
+	f = newFakeCloud(t)
+	f.seed(fakeUserID, "k", testPublicKey)
+	expire(f)
+	c, rt = newTestClient(t, f, func(cfg *Config) { cfg.AllowReauth = ptrTo(false) })
+	if _, err := c.GetKeypair(bg(), "", "k", ""); !gophercloud.ResponseCodeIs(err, http.StatusUnauthorized) {
+		t.Fatalf("with allow_reauth off, want the 401, got %v", err)
+	}
+	if n := tokenRequests(rt); n != 1 {
+		t.Errorf("%d token requests with allow_reauth off, want 1", n)
 	}
 }

@@ -14,10 +14,12 @@ func IsNotFound(err error) bool {
 	return gophercloud.ResponseCodeIs(err, http.StatusNotFound)
 }
 
-// IsConflict reports whether err is Nova's 409: a keypair of that name
-// already exists for that user.
+// IsConflict reports whether err is Nova's 409, or a create found to
+// conflict after its answer was lost: a keypair of that name already
+// exists for that user.
 func IsConflict(err error) bool {
-	return gophercloud.ResponseCodeIs(err, http.StatusConflict)
+	var conflict *ConflictError
+	return errors.As(err, &conflict) || gophercloud.ResponseCodeIs(err, http.StatusConflict)
 }
 
 // APIMessage returns the message of Nova's error body, e.g. "Key pair 'x'
@@ -27,6 +29,10 @@ func IsConflict(err error) bool {
 func APIMessage(err error) string {
 	if err == nil {
 		return ""
+	}
+	var conflict *ConflictError
+	if errors.As(err, &conflict) {
+		return conflict.Error()
 	}
 	var code gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &code) {

@@ -38,3 +38,16 @@ func TestErrorClasses(t *testing.T) {
 		t.Error("IsConflict misclassifies")
 	}
 }
+
+// A create whose answer was lost and whose name turned out to hold another
+// key is a conflict, with its own message rather than the lost answer's.
+func TestConflictAfterUncertainCreate(t *testing.T) {
+	lost := gophercloud.ErrUnexpectedResponseCode{Actual: 503, Body: []byte(`{"computeFault": {"code": 503, "message": "Service Unavailable"}}`)}
+	err := error(&ConflictError{Name: "k", Err: lost})
+	if !IsConflict(err) {
+		t.Error("IsConflict is false for a ConflictError")
+	}
+	if got := APIMessage(err); got != `keypair "k" already exists with another public key` {
+		t.Errorf("APIMessage = %q", got)
+	}
+}

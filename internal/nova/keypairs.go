@@ -135,7 +135,7 @@ func (c *Client) retryDelay(err error, attempt int) time.Duration {
 	var code gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &code) && (code.Actual == http.StatusServiceUnavailable || code.Actual == http.StatusTooManyRequests) {
 		if d, ok := RetryAfter(code.ResponseHeader); ok {
-			return d
+			return jitterAfter(d)
 		}
 	}
 	return c.transport.backoff(attempt)

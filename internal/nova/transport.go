@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -238,9 +239,16 @@ func (t *transport) backoff(attempt int) time.Duration {
 // serverDelay honours Retry-After (seconds or an HTTP date), else backs off.
 func (t *transport) serverDelay(resp *http.Response, attempt int) time.Duration {
 	if d, ok := RetryAfter(resp.Header); ok {
-		return d
+		return jitterAfter(d)
 	}
 	return t.backoff(attempt)
+}
+
+// jitterAfter waits at least d, as Retry-After asks, plus up to half of it
+// again, so that requests told to wait the same time do not all come back
+// at once and trip the same rate limit.
+func jitterAfter(d time.Duration) time.Duration {
+	return d + rand.N(d/2+1)
 }
 
 // RetryAfter parses a Retry-After header, bounded to a minute.
@@ -282,25 +290,27 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 	if id := coalesce(resp.Header.Get("X-Openstack-Request-Id"), resp.Header.Get("X-Compute-Request-Id")); id != "" {
 		fields["request_id"] = id
 	}
-	if t.logBodies {
-		if req.GetBody != nil {
-			if body, err := req.GetBody(); err == nil {
-				b, _ := io.ReadAll(io.LimitReader(body, 1<<20))
-				body.Close()
-				fields["request_body"] = maskJSON(b)
-			}
-		}
-		if resp.Body != nil {
-			b, rerr := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			resp.Body = io.NopCloser(bytes.NewReader(b))
-			if rerr == nil {
-				fields["response_body"] = maskJSON(b)
-			}
-		}
-		tflog.Trace(ctx, "OpenStack API exchange", fields)
-	}
 	tflog.Debug(ctx, "OpenStack API request", fields)
+	if !t.logBodies {
+		return
+	}
+	trace := maps.Clone(fields)
+	if req.GetBody != nil {
+		if body, err := req.GetBody(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(body, 1<<20))
+			body.Close()
+			trace["request_body"] = maskJSON(b)
+		}
+	}
+	if resp.Body != nil {
+		b, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		if rerr == nil {
+			trace["response_body"] = maskJSON(b)
+		}
+	}
+	tflog.Trace(ctx, "OpenStack API exchange", trace)
 }
 
 // maskJSON returns body with the value of every sensitive key (at any
