@@ -121,7 +121,8 @@ func CheckKeypairDestroyed(cloud string) func(*terraform.State) error {
 			if rs.Type != "nova_keypair" {
 				continue
 			}
-			_, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
+			region, name, userID := KeypairRef(rs)
+			_, err := c.GetKeypair(context.Background(), region, name, userID)
 			if err == nil {
 				return fmt.Errorf("keypair %q still exists", rs.Primary.ID)
 			}
@@ -223,4 +224,14 @@ func ComputeBaseURL(t *testing.T) string {
 	ep = strings.TrimRight(ep, "/")
 	i := strings.LastIndex(ep, "/")
 	return ep[:i]
+}
+
+// KeypairRef is how Nova addresses a nova_keypair in state: its region,
+// name and, for another user's keypair (ID user_id/name), that user.
+func KeypairRef(rs *terraform.ResourceState) (region, name, userID string) {
+	name = rs.Primary.ID
+	if u, n, ok := strings.Cut(rs.Primary.ID, "/"); ok {
+		userID, name = u, n
+	}
+	return rs.Primary.Attributes["region"], name, userID
 }

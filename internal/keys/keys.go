@@ -73,17 +73,3 @@ func Generate(alg Algorithm) (*Pair, error) {
 
 	return &Pair{PrivateKeyPEM: string(pem.EncodeToMemory(block)), PublicKey: line}, nil
 }
-
-// FingerprintSSH returns the fingerprint Nova computes for an OpenSSH public
-// key line: the MD5 of the key blob in lowercase colon hex, as
-// `ssh-keygen -l -E md5` prints it without the "MD5:" prefix.
-func FingerprintSSH(publicKey string) (string, error) {
-	pub, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(publicKey))
-	if err != nil {
-		return "", fmt.Errorf("not an OpenSSH public key: %w", err)
-	}
-	if len(strings.TrimSpace(string(rest))) > 0 {
-		return "", fmt.Errorf("more than one key: only one OpenSSH public key line is allowed")
-	}
-	return ssh.FingerprintLegacyMD5(pub), nil
-}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 )
@@ -48,4 +49,19 @@ func APIMessage(err error) string {
 		}
 	}
 	return err.Error()
+}
+
+// IsForbidden reports whether err is Nova's 403 for a policy: the caller
+// may not do that (e.g. name another user's keypairs without being an
+// admin).
+func IsForbidden(err error) bool {
+	return gophercloud.ResponseCodeIs(err, http.StatusForbidden) && !IsOverQuota(err)
+}
+
+// IsOverQuota reports whether err is Nova's 403 for the keypair quota:
+// the user has as many keypairs as it may. Nova says so only in the
+// message ("Quota exceeded, too many key pairs."); its kind is "forbidden"
+// like a policy refusal.
+func IsOverQuota(err error) bool {
+	return gophercloud.ResponseCodeIs(err, http.StatusForbidden) && strings.Contains(strings.ToLower(APIMessage(err)), "quota exceeded")
 }

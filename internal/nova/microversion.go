@@ -169,3 +169,15 @@ func (c *Client) discoverVersions(ctx context.Context, endpoint string) (version
 	}
 	return r, nil
 }
+
+// Require returns a *MicroversionError, before anything is written, when
+// region's compute endpoint (after max_microversion) cannot serve v, which
+// feature needs.
+func (c *Client) Require(ctx context.Context, region string, v Microversion, feature string) error {
+	ep, err := c.endpoint(ctx, region)
+	if err != nil {
+		return err
+	}
+	_, err = ep.versions.choose(need{min: v, feature: feature})
+	return err
+}

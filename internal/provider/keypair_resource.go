@@ -4,12 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -18,9 +24,18 @@ import (
 )
 
 var (
-	_ resource.Resource                = &keypairResource{}
-	_ resource.ResourceWithConfigure   = &keypairResource{}
-	_ resource.ResourceWithImportState = &keypairResource{}
+	_ resource.Resource                   = &keypairResource{}
+	_ resource.ResourceWithConfigure      = &keypairResource{}
+	_ resource.ResourceWithImportState    = &keypairResource{}
+	_ resource.ResourceWithValidateConfig = &keypairResource{}
+	_ resource.ResourceWithModifyPlan     = &keypairResource{}
+)
+
+// Default timeouts of the keypair operations (each one API call, retried).
+const (
+	defaultCreateTimeout = 5 * time.Minute
+	defaultReadTimeout   = 2 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
 )
 
 // NewKeypairResource is the constructor the provider registers.
@@ -36,60 +51,95 @@ func (r *keypairResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_keypair"
 }
 
-func (r *keypairResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()}
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A Nova keypair: a named public key that Nova injects into the servers booted with it. " +
-			"Nova cannot change a keypair, so every change of an argument replaces it.",
+		MarkdownDescription: "A Nova keypair: a named public key (OpenSSH, or an X.509 certificate) that Nova injects into the servers booted with it. " +
+			"Keypairs belong to a user, not a project. Nova cannot change a keypair, so changing any argument replaces it. " +
+			"Create is one POST (its answer fills the state), refresh one GET, destroy one DELETE.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the keypair, unique per user (not per project). Changing it replaces the keypair.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required: true,
+				MarkdownDescription: "Name of the keypair, unique per user. 1 to 255 characters: letters, digits, space, `_` and `-`; " +
+					"`@` and `.` too where the cloud supports compute microversion 2.92 (checked at plan time). No whitespace at either end.",
+				Validators:    []validator.String{keypairNameValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 
 			// Optional
 			"public_key": schema.StringAttribute{
+				CustomType: publicKeyType{},
+				Optional:   true,
+				Computed:   true,
+				MarkdownDescription: "The public key to import: one OpenSSH public key line (`ssh-ed25519`, `ecdsa-sha2-nistp256/384/521`, `ssh-rsa`, `ssh-dss`; " +
+					"e.g. `file(\"~/.ssh/id_ed25519.pub\")`), or a PEM certificate when `type = \"x509\"`. Checked at plan time. " +
+					"Nova stores it verbatim; surrounding whitespace (the trailing newline `file()` keeps) is not a change. " +
+					"When omitted, the provider generates a key pair itself (see `key_algorithm`), imports its public half and returns the private half in `private_key`; " +
+					"this works on every cloud, also from microversion 2.92 where Nova no longer generates keys.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"type": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "OpenSSH public key line to import, e.g. `file(\"~/.ssh/id_ed25519.pub\")`. " +
-					"Nova stores it verbatim. When omitted, the provider generates a key pair itself (RSA, " +
-					fmt.Sprint(keys.RSABits) + " bits), imports its public half and returns the private half in `private_key`. " +
-					"Changing it replaces the keypair.",
-				PlanModifiers: []planmodifier.String{
-					stringplanmodifier.RequiresReplace(),
-					stringplanmodifier.UseStateForUnknown(),
-				},
+				Default:  stringdefault.StaticString(keys.TypeSSH),
+				MarkdownDescription: "Keypair type: " + quoted(keys.Types) + " (default `ssh`). `x509` imports a certificate (Nova fingerprints it with SHA-1) and needs compute microversion 2.2; " +
+					"the provider does not generate certificates.",
+				Validators:    []validator.String{stringvalidator.OneOf(keys.Types...)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"user_id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "ID of the user who owns the keypair. Set it to manage another user's keypair; Nova allows that to admins, " +
+					"from compute microversion 2.10. When unset, the authenticated user, as Nova reports it.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(noSlash, "must not contain `/`")},
+				PlanModifiers: replace,
+			},
+			"key_algorithm": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Algorithm of the key pair the provider generates when `public_key` is omitted: " + quoted(keys.Algorithms) +
+					fmt.Sprintf(" (default `rsa`, %d bits; `ecdsa` is P-256). Null when `public_key` is given.", keys.RSABits),
+				Validators:    []validator.String{stringvalidator.OneOf(keys.Algorithms...)},
+				PlanModifiers: replace,
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "Region whose Nova holds the keypair. Defaults to the provider's region. Changing it replaces the keypair.",
-				PlanModifiers: []planmodifier.String{
-					stringplanmodifier.RequiresReplace(),
-					stringplanmodifier.UseStateForUnknown(),
-				},
+				MarkdownDescription: "Region whose Nova holds the keypair. Defaults to the provider's region.",
+				PlanModifiers:       replace,
 			},
 
 			// Computed
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The keypair's name, which is how Nova addresses it.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "`name`, or `user_id/name` when `user_id` is set: the import ID.",
+				PlanModifiers:       keep,
 			},
 			"fingerprint": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Fingerprint Nova computed for the public key: the MD5 of the key blob in lowercase colon hex, as `ssh-keygen -l -E md5` prints it.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "Fingerprint Nova computed: for `ssh`, the MD5 of the key blob in lowercase colon hex (as `ssh-keygen -l -E md5` prints it); " +
+					"for `x509`, the SHA-1 of the certificate (as `openssl x509 -fingerprint -sha1` prints it, lowercased).",
+				PlanModifiers: keep,
+			},
+			"created_at": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "When Nova created the keypair (RFC 3339, UTC). Nova's create answer does not carry it, and the provider does not spend a request on it: " +
+					"it is null after create and set by the next refresh.",
+				PlanModifiers: keep,
 			},
 			"private_key": schema.StringAttribute{
 				Computed:  true,
 				Sensitive: true,
-				MarkdownDescription: "The generated private key (OpenSSH PEM), only when `public_key` is omitted. " +
-					"It is kept in the Terraform state only, unencrypted: protect the state, or import a key made outside Terraform instead. " +
-					"It cannot be recovered after import.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The generated private key (OpenSSH PEM, accepted by `ssh -i`), only when `public_key` is omitted. " +
+					"It is kept in the Terraform state, unencrypted: protect the state, or import a key made outside Terraform instead. " +
+					"Nova never returns it, so it cannot be recovered by import.",
+				PlanModifiers: keep,
 			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
 		},
 	}
 }
@@ -106,6 +156,112 @@ func (r *keypairResource) Configure(_ context.Context, req resource.ConfigureReq
 	r.client = client
 }
 
+// ValidateConfig checks, before any API call, what depends on more than
+// one attribute: the public key against the keypair type, and what
+// generation allows.
+func (r *keypairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg keypairResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	keyType := cfg.Type.ValueString()
+	if !cfg.PublicKey.IsNull() && !cfg.PublicKey.IsUnknown() && !cfg.Type.IsUnknown() {
+		if err := keys.CheckPublicKey(cfg.PublicKey.ValueString(), keyType); err != nil {
+			what := "an OpenSSH public key"
+			if keyType == keys.TypeX509 {
+				what = "a PEM X.509 certificate (type = \"x509\")"
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("public_key"), "Invalid public key",
+				fmt.Sprintf("public_key must be %s, but %s.", what, err))
+		}
+	}
+	if cfg.PublicKey.IsNull() && keyType == keys.TypeX509 {
+		resp.Diagnostics.AddAttributeError(path.Root("type"), "Cannot generate an x509 keypair",
+			"The provider generates only OpenSSH key pairs. To register a certificate, make it outside Terraform and set public_key to its PEM, with type = \"x509\".")
+	}
+	if !cfg.PublicKey.IsNull() && !cfg.KeyAlgorithm.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("key_algorithm"), "key_algorithm without generation",
+			"key_algorithm chooses the key the provider generates when public_key is omitted; with public_key set it has no effect. Remove one of them.")
+	}
+}
+
+// ModifyPlan checks, once the provider knows the cloud, what the cloud's
+// compute API must support, so that an unsupported feature fails the plan
+// rather than the apply; and plans the replacement of a generated keypair
+// whose key was replaced outside Terraform.
+func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var plan, cfg keypairResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if !req.State.Raw.IsNull() {
+		var state keypairResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if generatedKeyReplaced(state) {
+			plan.PublicKey = publicKeyValue{StringValue: types.StringUnknown()}
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("public_key"), plan.PublicKey)...)
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("public_key"))
+		}
+		return
+	}
+
+	if plan.Region.IsUnknown() {
+		return
+	}
+	region := r.region(plan.Region)
+	checks := []struct {
+		attr    string
+		applies bool
+		version nova.Microversion
+		feature string
+	}{
+		{"name", strings.ContainsAny(plan.Name.ValueString(), nameChars292Only), nova.V2_92, fmt.Sprintf("the keypair name %q (with `@` or `.`)", plan.Name.ValueString())},
+		{"type", plan.Type.ValueString() == keys.TypeX509, nova.V2_2, "type = \"x509\""},
+		{"user_id", !cfg.UserID.IsNull() && !cfg.UserID.IsUnknown(), nova.V2_10, "user_id (another user's keypair)"},
+	}
+	for _, c := range checks {
+		if !c.applies {
+			continue
+		}
+		err := r.client.Require(ctx, region, c.version, c.feature)
+		var mvErr *nova.MicroversionError
+		switch {
+		case errors.As(err, &mvErr):
+			resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, err))
+		case err != nil:
+			resp.Diagnostics.AddError("Unable to read the compute API version", err.Error())
+			return
+		}
+	}
+}
+
+// generatedKeyReplaced reports whether the keypair's key is no longer the
+// public half of the private key the provider generated for it: someone
+// replaced the keypair outside Terraform under the same name.
+func generatedKeyReplaced(state keypairResourceModel) bool {
+	if state.PrivateKey.IsNull() || state.PrivateKey.ValueString() == "" || state.PublicKey.IsNull() {
+		return false
+	}
+	derived, err := keys.PublicKeyOf(state.PrivateKey.ValueString())
+	if err != nil {
+		return false
+	}
+	return !sameKeyMaterial(derived, state.PublicKey.ValueString())
+}
+
+// sameKeyMaterial compares two OpenSSH public key lines without comments.
+func sameKeyMaterial(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	return len(fa) >= 2 && len(fb) >= 2 && fa[0] == fb[0] && fa[1] == fb[1]
+}
+
 func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan keypairResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -116,37 +272,61 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.AddError("Provider not configured", "The nova provider's configuration is not known yet (it depends on values known only after apply), so it cannot create a keypair.")
 		return
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	name := plan.Name.ValueString()
 	region := r.region(plan.Region)
+	userID := ""
+	if !plan.UserID.IsUnknown() && !plan.UserID.IsNull() {
+		userID = plan.UserID.ValueString()
+	}
 
 	publicKey := plan.PublicKey.ValueString()
 	privateKey := types.StringNull()
+	algorithm := types.StringNull()
 	if plan.PublicKey.IsNull() || plan.PublicKey.IsUnknown() {
-		pair, err := keys.Generate(keys.RSA)
+		alg := keys.RSA
+		if !plan.KeyAlgorithm.IsNull() && !plan.KeyAlgorithm.IsUnknown() {
+			alg = keys.Algorithm(plan.KeyAlgorithm.ValueString())
+		}
+		pair, err := keys.Generate(alg)
 		if err != nil {
-			resp.Diagnostics.AddError("Unable to generate a key pair", fmt.Sprintf("Generating a key pair for keypair %q failed: %s", name, err))
+			resp.Diagnostics.AddError("Unable to generate a key pair", fmt.Sprintf("Generating a %s key pair for keypair %q failed: %s", alg, name, err))
 			return
 		}
 		publicKey = pair.PublicKey
 		privateKey = types.StringValue(pair.PrivateKeyPEM)
+		algorithm = types.StringValue(string(alg))
 	}
 
-	kp, err := r.client.CreateKeypair(ctx, region, nova.CreateKeypairOpts{Name: name, PublicKey: publicKey})
+	opts := nova.CreateKeypairOpts{Name: name, PublicKey: publicKey, UserID: userID}
+	if t := plan.Type.ValueString(); t != keys.TypeSSH {
+		opts.Type = t // ssh is Nova's default: not sending it keeps 2.1 clouds working
+	}
+	kp, err := r.client.CreateKeypair(ctx, region, opts)
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, region, err))
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err))
 		return
 	}
 	tflog.Debug(ctx, "created keypair", map[string]any{"name": kp.Name, "region": region, "fingerprint": kp.Fingerprint})
 
-	state := keypairResourceModel{
-		ID:          types.StringValue(kp.Name),
-		Name:        types.StringValue(kp.Name),
-		PublicKey:   types.StringValue(publicKey),
-		PrivateKey:  privateKey,
-		Fingerprint: types.StringValue(kp.Fingerprint),
-		Region:      types.StringValue(region),
-	}
+	state := plan
+	state.ID = types.StringValue(keypairID(userID, kp.Name))
+	state.Name = types.StringValue(kp.Name)
+	state.PublicKey = newPublicKey(publicKey)
+	state.PrivateKey = privateKey
+	state.KeyAlgorithm = algorithm
+	state.Fingerprint = types.StringValue(kp.Fingerprint)
+	state.Type = types.StringValue(coalesce(kp.Type, plan.Type.ValueString()))
+	state.UserID = types.StringValue(coalesce(kp.UserID, userID))
+	state.CreatedAt = types.StringNull()
+	state.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -160,30 +340,45 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddWarning("Keypair not refreshed", "The nova provider's configuration is not known yet, so keypair "+state.ID.String()+" keeps its recorded state.")
 		return
 	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
-	name := state.ID.ValueString()
+	userID, name := parseKeypairID(state.ID.ValueString())
 	region := r.region(state.Region)
 
-	kp, err := r.client.GetKeypair(ctx, region, name, "")
+	kp, err := r.client.GetKeypair(ctx, region, name, userID)
 	if nova.IsNotFound(err) {
 		tflog.Info(ctx, "keypair is gone; removing it from state", map[string]any{"name": name, "region": region})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q in region %q failed: %s", name, region, nova.APIMessage(err)))
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err)))
 		return
 	}
 
-	state.ID = types.StringValue(kp.Name)
 	state.Name = types.StringValue(kp.Name)
-	state.PublicKey = types.StringValue(kp.PublicKey)
+	if state.PublicKey.IsNull() || !keys.SamePublicKey(state.PublicKey.ValueString(), kp.PublicKey) {
+		state.PublicKey = newPublicKey(kp.PublicKey)
+	}
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
+	state.Type = types.StringValue(coalesce(kp.Type, keys.TypeSSH)) // 2.1 endpoints have only ssh
+	state.UserID = types.StringValue(coalesce(kp.UserID, userID))
+	state.CreatedAt = createdAt(kp.CreatedAt)
 	state.Region = types.StringValue(region)
+	if state.Timeouts.IsNull() {
+		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update is never called with a change: every argument forces replacement.
+// Update only records new timeouts: every other argument forces
+// replacement.
 func (r *keypairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan keypairResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -200,31 +395,54 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 		resp.Diagnostics.AddError("Provider not configured", "The nova provider's configuration is not known yet, so it cannot delete a keypair.")
 		return
 	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
-	name := state.ID.ValueString()
+	userID, name := parseKeypairID(state.ID.ValueString())
 	region := r.region(state.Region)
-	err := r.client.DeleteKeypair(ctx, region, name, "")
+	err := r.client.DeleteKeypair(ctx, region, name, userID)
 	if nova.IsNotFound(err) {
 		tflog.Info(ctx, "keypair was already gone", map[string]any{"name": name, "region": region})
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q in region %q failed: %s", name, region, nova.APIMessage(err)))
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err)))
 	}
 }
 
-// ImportState takes the keypair's name as the import ID.
+// ImportState takes `name` for the caller's own keypair, or `user_id/name`
+// for another user's (admins, microversion 2.10).
 func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	userID, name := parseKeypairID(req.ID)
+	if name == "" || strings.HasSuffix(req.ID, "/") || strings.HasPrefix(req.ID, "/") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("The import ID %q is not a keypair name or user_id/name. Use the keypair's name for your own keypair, or USER_ID/NAME for another user's.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keypairID(userID, name))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	if userID != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
+	}
 }
 
 type keypairResourceModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	PublicKey   types.String `tfsdk:"public_key"`
-	PrivateKey  types.String `tfsdk:"private_key"`
-	Fingerprint types.String `tfsdk:"fingerprint"`
-	Region      types.String `tfsdk:"region"`
+	ID           types.String   `tfsdk:"id"`
+	Name         types.String   `tfsdk:"name"`
+	PublicKey    publicKeyValue `tfsdk:"public_key"`
+	Type         types.String   `tfsdk:"type"`
+	UserID       types.String   `tfsdk:"user_id"`
+	KeyAlgorithm types.String   `tfsdk:"key_algorithm"`
+	Region       types.String   `tfsdk:"region"`
+	Fingerprint  types.String   `tfsdk:"fingerprint"`
+	CreatedAt    types.String   `tfsdk:"created_at"`
+	PrivateKey   types.String   `tfsdk:"private_key"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 // region is the keypair's region: its own when set, else the provider's.
@@ -235,15 +453,70 @@ func (r *keypairResource) region(v types.String) string {
 	return v.ValueString()
 }
 
+// keypairID is the resource ID: the name, or user_id/name for a keypair
+// managed for another user. Names cannot contain "/".
+func keypairID(userID, name string) string {
+	if userID == "" {
+		return name
+	}
+	return userID + "/" + name
+}
+
+func parseKeypairID(id string) (userID, name string) {
+	if u, n, ok := strings.Cut(id, "/"); ok {
+		return u, n
+	}
+	return "", id
+}
+
+func ofUser(userID string) string {
+	if userID == "" {
+		return ""
+	}
+	return fmt.Sprintf(" of user %q", userID)
+}
+
+// createdAt turns Nova's "2026-11-22T19:20:58.707318" (UTC, no zone) into
+// RFC 3339.
+func createdAt(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05.999999", time.RFC3339Nano, "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	return types.StringValue(s)
+}
+
 // createErrorDetail says what a failed create means and what to do next.
-func createErrorDetail(name, region string, err error) string {
-	var conflict *nova.ConflictError
-	if nova.IsConflict(err) || errors.As(err, &conflict) {
-		return fmt.Sprintf("A keypair named %q already exists for this user in region %q. "+
-			"Keypair names are unique per user. Choose another name, or adopt the existing keypair with an import block:\n\n"+
+func createErrorDetail(name, userID, region string, err error) string {
+	var mvErr *nova.MicroversionError
+	switch {
+	case nova.IsConflict(err):
+		id := keypairID(userID, name)
+		return fmt.Sprintf("A keypair named %q already exists for %s in region %q; keypair names are unique per user. "+
+			"Choose another name, or adopt the existing keypair with an import block:\n\n"+
 			"import {\n  to = nova_keypair.<resource name>\n  id = %q\n}\n\n"+
 			"or: terraform import nova_keypair.<resource name> %s\n\nNova said: %s",
-			name, region, name, name, nova.APIMessage(err))
+			name, userDescription(userID), region, id, id, nova.APIMessage(err))
+	case nova.IsOverQuota(err):
+		return fmt.Sprintf("The per-user keypair quota is reached: %s already has as many keypairs as the cloud allows in region %q. "+
+			"Delete keypairs it no longer needs, or ask the cloud's administrators to raise its key_pairs quota.\n\nNova said: %s",
+			userDescription(userID), region, nova.APIMessage(err))
+	case nova.IsForbidden(err) && userID != "":
+		return fmt.Sprintf("Nova's policy does not let the authenticated user manage keypairs of user %q: managing another user's keypairs (user_id) needs an admin. "+
+			"Remove user_id to manage your own keypair, or authenticate as an admin or as that user.\n\nNova said: %s", userID, nova.APIMessage(err))
+	case errors.As(err, &mvErr):
+		return fmt.Sprintf("In region %q, %s.", region, err)
 	}
-	return fmt.Sprintf("Creating keypair %q in region %q failed: %s", name, region, nova.APIMessage(err))
+	return fmt.Sprintf("Creating keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err))
+}
+
+func userDescription(userID string) string {
+	if userID == "" {
+		return "the authenticated user"
+	}
+	return fmt.Sprintf("user %q", userID)
 }

@@ -53,6 +53,8 @@ func TestAccKeypair_basic(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     name,
 				ImportStateVerify: true,
+				// created_at comes with the first refresh after create.
+				ImportStateVerifyIgnore: []string{"created_at"},
 			},
 			{
 				// An import block with the same configuration plans a no-op
@@ -98,8 +100,9 @@ func TestAccKeypair_generated(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     name,
 				ImportStateVerify: true,
-				// Nova never returns a private key after create.
-				ImportStateVerifyIgnore: []string{"private_key"},
+				// Nova never returns a private key after create, and does not
+				// know which algorithm made it.
+				ImportStateVerifyIgnore: []string{"private_key", "key_algorithm", "created_at"},
 			},
 			{
 				// Imported without its private key, the keypair still plans a
@@ -270,7 +273,8 @@ func deleteKeypairOutOfBand(cloud string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		return c.DeleteKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
+		region, name, userID := acctest.KeypairRef(rs)
+		return c.DeleteKeypair(context.Background(), region, name, userID)
 	}
 }
 
@@ -284,7 +288,8 @@ func checkKeypairExists(cloud, addr string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		kp, err := c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
+		region, name, userID := acctest.KeypairRef(rs)
+		kp, err := c.GetKeypair(context.Background(), region, name, userID)
 		if err != nil {
 			return fmt.Errorf("reading keypair %q from Nova: %w", rs.Primary.ID, err)
 		}
@@ -305,7 +310,8 @@ func checkKeypairAbsent(cloud, addr string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		_, err = c.GetKeypair(context.Background(), rs.Primary.Attributes["region"], rs.Primary.ID, "")
+		region, name, userID := acctest.KeypairRef(rs)
+		_, err = c.GetKeypair(context.Background(), region, name, userID)
 		if err == nil {
 			return fmt.Errorf("keypair %q is visible to cloud %q too", rs.Primary.ID, cloud)
 		}

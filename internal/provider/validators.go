@@ -1,0 +1,66 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Nova's keypair name rules: 1-255 characters of [A-Za-z0-9 _-], from 2.92
+// also `@` and `.`, with no whitespace at either end.
+const (
+	nameMaxLength    = 255
+	nameCharsBase    = "letters, digits, space, `_` and `-`"
+	nameChars292Only = "@."
+)
+
+// keypairNameValidator checks what Nova checks of a name, before any API
+// call. Whether the cloud allows `@` and `.` (2.92) is checked at plan
+// time, when the provider knows the cloud.
+type keypairNameValidator struct{}
+
+func (keypairNameValidator) Description(context.Context) string {
+	return fmt.Sprintf("1 to %d characters: %s (and `@`, `.` from compute microversion 2.92); no whitespace at either end", nameMaxLength, nameCharsBase)
+}
+
+func (v keypairNameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (keypairNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if why := keypairNameProblem(req.ConfigValue.ValueString()); why != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid keypair name", fmt.Sprintf("The keypair name %q %s.", req.ConfigValue.ValueString(), why))
+	}
+}
+
+// keypairNameProblem says what is wrong with a name, or "".
+func keypairNameProblem(name string) string {
+	n := utf8.RuneCountInString(name)
+	switch {
+	case n == 0:
+		return "is empty; a name has 1 to 255 characters"
+	case n > nameMaxLength:
+		return fmt.Sprintf("has %d characters; Nova allows at most %d", n, nameMaxLength)
+	case strings.TrimSpace(name) != name:
+		return "starts or ends with whitespace, which Nova refuses; trim it"
+	}
+	for _, r := range name {
+		if !nameRuneAllowed(r) {
+			return fmt.Sprintf("contains %q; Nova allows only %s, and `@` and `.` from compute microversion 2.92", r, nameCharsBase)
+		}
+	}
+	return ""
+}
+
+func nameRuneAllowed(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '_' || r == '-' ||
+		strings.ContainsRune(nameChars292Only, r)
+}
+
+// noSlash matches IDs without "/": a keypair's ID is user_id/name.
+var noSlash = regexp.MustCompile(`^[^/]*$`)
