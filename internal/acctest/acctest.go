@@ -14,15 +14,19 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/quotasets"
 	"github.com/gophercloud/gophercloud/v2/openstack/config"
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/applicationcredentials"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/provider"
 )
@@ -234,4 +238,139 @@ func KeypairRef(rs *terraform.ResourceState) (region, name, userID string) {
 		userID, name = u, n
 	}
 	return rs.Primary.Attributes["region"], name, userID
+}
+
+// UserID is the ID of the user a cloud of the dev cloud's clouds.yaml
+// authenticates as ("" means the environment's cloud).
+func UserID(t *testing.T, cloud string) string {
+	t.Helper()
+	c, err := Client(cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.UserID()
+}
+
+// QuotaUser is a user made for one test, in the demo project, that has as
+// many keypairs as Nova's keypair quota allows.
+type QuotaUser struct {
+	ID, Name, Password, Project string
+	// Quota is the per-user keypair quota the user is at.
+	Quota int
+}
+
+// NewQuotaUser creates a member of the demo project and fills its keypair
+// quota (Nova's key_pairs quota applies per user, from the default quota
+// class; it cannot be set for one user), so that its next keypair is over
+// quota. The user and its keypairs are deleted when the test ends.
+func NewQuotaUser(t *testing.T) QuotaUser {
+	t.Helper()
+	ctx := context.Background()
+	pc, eo := adminProviderClient(t)
+	identity, err := openstack.NewIdentityV3(pc, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := Client(DemoCloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := QuotaUser{Name: RandomName(), Password: acctest.RandString(24), Project: demo.ProjectID()}
+
+	user, err := users.Create(ctx, identity, users.CreateOpts{Name: u.Name, Password: u.Password, DomainID: "default", DefaultProjectID: u.Project}).Extract()
+	if err != nil {
+		t.Fatalf("creating user %s: %s", u.Name, err)
+	}
+	u.ID = user.ID
+	t.Cleanup(func() { _ = users.Delete(ctx, identity, u.ID).ExtractErr() })
+
+	pages, err := roles.List(identity, roles.ListOpts{Name: "member"}).AllPages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := roles.ExtractRoles(pages)
+	if err != nil || len(found) != 1 {
+		t.Fatalf("looking up role member: %v (%d found)", err, len(found))
+	}
+	if err := roles.Assign(ctx, identity, found[0].ID, roles.AssignOpts{UserID: u.ID, ProjectID: u.Project}).ExtractErr(); err != nil {
+		t.Fatalf("assigning role member: %s", err)
+	}
+
+	compute, err := openstack.NewComputeV2(pc, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := quotasets.Get(ctx, compute, u.Project+"?user_id="+u.ID).Extract()
+	if err != nil {
+		t.Fatalf("reading the keypair quota: %s", err)
+	}
+	u.Quota = qs.KeyPairs
+	if u.Quota <= 0 || u.Quota > 5000 {
+		t.Fatalf("keypair quota %d: this test fills it, so it needs a finite quota of at most 5000 (the dev cloud's is NOVA_DEVCLOUD_KEYPAIR_QUOTA)", u.Quota)
+	}
+	FillKeypairs(t, "", u.ID, RandomName(), u.Quota)
+	return u
+}
+
+// FillKeypairs creates n keypairs named prefix-0000... for userID ("" is
+// the environment cloud's user; another user needs an admin), four at a
+// time, and deletes them when the test ends.
+func FillKeypairs(t *testing.T, cloud, userID, prefix string, n int) []string {
+	t.Helper()
+	c, err := Client(cloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := keys.Generate(keys.ED25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%04d", prefix, i)
+	}
+	t.Cleanup(func() {
+		forEach(names, func(name string) error {
+			if err := c.DeleteKeypair(context.Background(), "", name, userID); err != nil && !nova.IsNotFound(err) {
+				return err
+			}
+			return nil
+		})
+	})
+	if err := forEach(names, func(name string) error {
+		_, err := c.CreateKeypair(context.Background(), "", nova.CreateKeypairOpts{Name: name, PublicKey: pair.PublicKey, UserID: userID})
+		return err
+	}); err != nil {
+		t.Fatalf("creating %d keypairs: %s", n, err)
+	}
+	return names
+}
+
+// forEach runs f for every name, four at a time, and returns the first
+// error.
+func forEach(names []string, f func(string) error) error {
+	work := make(chan string)
+	errs := make(chan error, len(names))
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range work {
+				errs <- f(name)
+			}
+		}()
+	}
+	for _, n := range names {
+		work <- n
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -73,3 +73,22 @@ func Generate(alg Algorithm) (*Pair, error) {
 
 	return &Pair{PrivateKeyPEM: string(pem.EncodeToMemory(block)), PublicKey: line}, nil
 }
+
+// AlgorithmOf is the generation algorithm an OpenSSH public key line is of
+// ("" for keys the provider does not generate: ssh-dss, ECDSA on other
+// curves than P-256, certificates).
+func AlgorithmOf(publicKey string) Algorithm {
+	fields := strings.Fields(publicKey)
+	if len(fields) == 0 {
+		return ""
+	}
+	switch fields[0] {
+	case ssh.KeyAlgoRSA:
+		return RSA
+	case ssh.KeyAlgoECDSA256:
+		return ECDSA
+	case ssh.KeyAlgoED25519:
+		return ED25519
+	}
+	return ""
+}

@@ -71,15 +71,14 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 
 			// Optional
 			"public_key": schema.StringAttribute{
-				CustomType: publicKeyType{},
-				Optional:   true,
-				Computed:   true,
+				Optional: true,
+				Computed: true,
 				MarkdownDescription: "The public key to import: one OpenSSH public key line (`ssh-ed25519`, `ecdsa-sha2-nistp256/384/521`, `ssh-rsa`, `ssh-dss`; " +
 					"e.g. `file(\"~/.ssh/id_ed25519.pub\")`), or a PEM certificate when `type = \"x509\"`. Checked at plan time. " +
 					"Nova stores it verbatim; surrounding whitespace (the trailing newline `file()` keeps) is not a change. " +
 					"When omitted, the provider generates a key pair itself (see `key_algorithm`), imports its public half and returns the private half in `private_key`; " +
 					"this works on every cloud, also from microversion 2.92 where Nova no longer generates keys.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.String{samePublicKey{}, stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
 				Optional: true,
@@ -102,7 +101,8 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Algorithm of the key pair the provider generates when `public_key` is omitted: " + quoted(keys.Algorithms) +
-					fmt.Sprintf(" (default `rsa`, %d bits; `ecdsa` is P-256). Null when `public_key` is given.", keys.RSABits),
+					fmt.Sprintf(" (default `rsa`, %d bits; `ecdsa` is P-256). ", keys.RSABits) +
+					"Computed from the key otherwise (also after import), and null for keys of other kinds (`ssh-dss`, ECDSA on other curves, certificates).",
 				Validators:    []validator.String{stringvalidator.OneOf(keys.Algorithms...)},
 				PlanModifiers: replace,
 			},
@@ -205,15 +205,15 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		var state keypairResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if generatedKeyReplaced(state) {
-			plan.PublicKey = publicKeyValue{StringValue: types.StringUnknown()}
+			plan.PublicKey = types.StringUnknown()
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("public_key"), plan.PublicKey)...)
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("public_key"))
 		}
 		return
 	}
 
-	if plan.Region.IsUnknown() {
-		return
+	if cfg.Region.IsUnknown() {
+		return // known at apply; checked then
 	}
 	region := r.region(plan.Region)
 	checks := []struct {
@@ -289,7 +289,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 
 	publicKey := plan.PublicKey.ValueString()
 	privateKey := types.StringNull()
-	algorithm := types.StringNull()
+	algorithm := algorithmOf(publicKey)
 	if plan.PublicKey.IsNull() || plan.PublicKey.IsUnknown() {
 		alg := keys.RSA
 		if !plan.KeyAlgorithm.IsNull() && !plan.KeyAlgorithm.IsUnknown() {
@@ -319,7 +319,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	state := plan
 	state.ID = types.StringValue(keypairID(userID, kp.Name))
 	state.Name = types.StringValue(kp.Name)
-	state.PublicKey = newPublicKey(publicKey)
+	state.PublicKey = types.StringValue(publicKey)
 	state.PrivateKey = privateKey
 	state.KeyAlgorithm = algorithm
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
@@ -364,7 +364,10 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 
 	state.Name = types.StringValue(kp.Name)
 	if state.PublicKey.IsNull() || !keys.SamePublicKey(state.PublicKey.ValueString(), kp.PublicKey) {
-		state.PublicKey = newPublicKey(kp.PublicKey)
+		state.PublicKey = types.StringValue(kp.PublicKey)
+	}
+	if state.KeyAlgorithm.IsNull() {
+		state.KeyAlgorithm = algorithmOf(state.PublicKey.ValueString())
 	}
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
 	state.Type = types.StringValue(coalesce(kp.Type, keys.TypeSSH)) // 2.1 endpoints have only ssh
@@ -434,7 +437,7 @@ func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportSt
 type keypairResourceModel struct {
 	ID           types.String   `tfsdk:"id"`
 	Name         types.String   `tfsdk:"name"`
-	PublicKey    publicKeyValue `tfsdk:"public_key"`
+	PublicKey    types.String   `tfsdk:"public_key"`
 	Type         types.String   `tfsdk:"type"`
 	UserID       types.String   `tfsdk:"user_id"`
 	KeyAlgorithm types.String   `tfsdk:"key_algorithm"`
@@ -467,6 +470,15 @@ func parseKeypairID(id string) (userID, name string) {
 		return u, n
 	}
 	return "", id
+}
+
+// algorithmOf is key_algorithm for a public key: null for keys the
+// provider does not generate.
+func algorithmOf(publicKey string) types.String {
+	if alg := keys.AlgorithmOf(publicKey); alg != "" {
+		return types.StringValue(string(alg))
+	}
+	return types.StringNull()
 }
 
 func ofUser(userID string) string {

@@ -338,3 +338,13 @@ func isDefaultRegion(region string) error {
 func regexpMust(s string) *regexp.Regexp {
 	return regexp.MustCompile(s)
 }
+
+// diagnostic matches an error whose text holds each part in order, however
+// Terraform wraps its lines.
+func diagnostic(parts ...string) *regexp.Regexp {
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, `.*`))
+}

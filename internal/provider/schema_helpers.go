@@ -7,7 +7,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
 )
 
 // Nova's keypair name rules: 1-255 characters of [A-Za-z0-9 _-], from 2.92
@@ -27,7 +30,9 @@ func (keypairNameValidator) Description(context.Context) string {
 	return fmt.Sprintf("1 to %d characters: %s (and `@`, `.` from compute microversion 2.92); no whitespace at either end", nameMaxLength, nameCharsBase)
 }
 
-func (v keypairNameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v keypairNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (keypairNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
@@ -64,3 +69,25 @@ func nameRuneAllowed(r rune) bool {
 
 // noSlash matches IDs without "/": a keypair's ID is user_id/name.
 var noSlash = regexp.MustCompile(`^[^/]*$`)
+
+// samePublicKey plans no change when the configured public key differs
+// from the recorded one only in surrounding whitespace (file() keeps the
+// trailing newline; Nova stores keys verbatim): it keeps the recorded
+// value, which Terraform accepts as "the same as the configuration". It
+// runs before RequiresReplace, which then sees nothing to replace.
+type samePublicKey struct{}
+
+func (samePublicKey) Description(context.Context) string {
+	return "a public key that differs only in surrounding whitespace is not a change"
+}
+
+func (m samePublicKey) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (samePublicKey) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if keys.SamePublicKey(req.StateValue.ValueString(), req.ConfigValue.ValueString()) {
+		resp.PlanValue = req.StateValue
+	}
+}
