@@ -32,13 +32,16 @@ func TestFingerprintSSH_matchesNova(t *testing.T) {
 
 func TestFingerprintSSH_rejects(t *testing.T) {
 	for name, key := range map[string]string{
-		"empty":         "",
-		"not base64":    "ssh-rsa not-base64 x",
-		"truncated":     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7",
-		"two keys":      recordedED25519 + "\n" + recordedED25519,
-		"unknown type":  "ssh-foo AAAAB3NzaC1yc2E",
-		"private key":   "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n",
-		"only a prefix": "ssh-ed25519",
+		"empty":                "",
+		"not base64":           "ssh-rsa not-base64 x",
+		"truncated":            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7",
+		"two keys":             recordedED25519 + "\n" + recordedED25519,
+		"unknown type":         "ssh-foo AAAAB3NzaC1yc2E",
+		"private key":          "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n",
+		"only a prefix":        "ssh-ed25519",
+		"two keys on one line": recordedED25519 + " " + recordedED25519,
+		"options prefix":       `no-pty ` + recordedED25519,
+		"x509 certificate":     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
 	} {
 		if fp, err := FingerprintSSH(key); err == nil {
 			t.Errorf("%s: FingerprintSSH(%q) = %q, want an error", name, key, fp)
@@ -114,4 +117,41 @@ func rsaBits(t *testing.T, pub ssh.PublicKey) int {
 	}
 	type bitLen interface{ Size() int }
 	return ck.CryptoPublicKey().(bitLen).Size() * 8
+}
+
+func TestCheckPublicKey(t *testing.T) {
+	if err := CheckPublicKey(recordedED25519+"\n", ""); err != nil {
+		t.Errorf("a valid key with file()'s newline is refused: %v", err)
+	}
+	if err := CheckPublicKey("  \n", TypeSSH); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("whitespace only: got %v", err)
+	}
+	if err := CheckPublicKey(recordedED25519, TypeX509); err == nil || !strings.Contains(err.Error(), `type = "ssh"`) {
+		t.Errorf("an OpenSSH key as x509: got %v", err)
+	}
+}
+
+func TestAlgorithmOf(t *testing.T) {
+	for key, want := range map[string]Algorithm{
+		recordedED25519:                     ED25519,
+		"ssh-rsa AAAA x":                    RSA,
+		"ecdsa-sha2-nistp256 AAAA":          ECDSA,
+		"ecdsa-sha2-nistp384 AAAA":          "",
+		"ssh-dss AAAA":                      "",
+		"-----BEGIN CERTIFICATE-----\nMIIB": "",
+		"":                                  "",
+	} {
+		if got := AlgorithmOf(key); got != want {
+			t.Errorf("AlgorithmOf(%.30q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestSamePublicKey(t *testing.T) {
+	if !SamePublicKey(recordedED25519+"\n", "  "+recordedED25519) {
+		t.Error("keys differing in surrounding whitespace are not the same")
+	}
+	if SamePublicKey(recordedED25519, strings.TrimSuffix(recordedED25519, " probe-ed25519")) {
+		t.Error("keys with different comments are the same: Nova stores the comment too")
+	}
 }

@@ -63,15 +63,15 @@ func FingerprintSSH(publicKey string) (string, error) {
 	case strings.HasPrefix(trimmed, "---- BEGIN SSH2 PUBLIC KEY"):
 		return "", fmt.Errorf("this is an RFC 4716 (SSH2) public key; convert it to an OpenSSH line with `ssh-keygen -i -f FILE`")
 	}
-	pub, _, options, rest, err := ssh.ParseAuthorizedKey([]byte(trimmed))
+	pub, comment, options, rest, err := ssh.ParseAuthorizedKey([]byte(trimmed))
 	if err != nil {
 		return "", fmt.Errorf("it is not an OpenSSH public key line (\"<type> <base64> [comment]\", e.g. the contents of ~/.ssh/id_ed25519.pub): %s", explainParseError(trimmed, err))
 	}
 	if len(options) > 0 {
 		return "", fmt.Errorf("it starts with authorized_keys options (%s); give only the key: \"<type> <base64> [comment]\"", strings.Join(options, ","))
 	}
-	if strings.TrimSpace(string(rest)) != "" {
-		return "", fmt.Errorf("it holds more than one key; a keypair has exactly one public key line")
+	if strings.TrimSpace(string(rest)) != "" || holdsAnotherKey(comment) {
+		return "", fmt.Errorf("it holds more than one key; a keypair has exactly one public key")
 	}
 	if _, isCert := pub.(*ssh.Certificate); isCert {
 		return "", fmt.Errorf("it is an OpenSSH certificate (%s); Nova takes the plain public key", pub.Type())
@@ -161,4 +161,16 @@ func PublicKeyOf(privateKeyPEM string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))), nil
+}
+
+// holdsAnotherKey reports whether a key's comment is itself a key: two
+// keys pasted on one line.
+func holdsAnotherKey(comment string) bool {
+	fields := strings.Fields(comment)
+	for i := 0; i+1 < len(fields); i++ {
+		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(fields[i] + " " + fields[i+1])); err == nil {
+			return true
+		}
+	}
+	return false
 }
