@@ -251,19 +251,15 @@ func UserID(t *testing.T, cloud string) string {
 	return c.UserID()
 }
 
-// QuotaUser is a user made for one test, in the demo project, that has as
-// many keypairs as Nova's keypair quota allows.
-type QuotaUser struct {
+// TestUser is a user made for one test, a member of the demo project.
+type TestUser struct {
 	ID, Name, Password, Project string
-	// Quota is the per-user keypair quota the user is at.
+	// Quota is the user's keypair quota (set by NewQuotaUser).
 	Quota int
 }
 
-// NewQuotaUser creates a member of the demo project and fills its keypair
-// quota (Nova's key_pairs quota applies per user, from the default quota
-// class; it cannot be set for one user), so that its next keypair is over
-// quota. The user and its keypairs are deleted when the test ends.
-func NewQuotaUser(t *testing.T) QuotaUser {
+// NewUser creates a member of the demo project, deleted when the test ends.
+func NewUser(t *testing.T) TestUser {
 	t.Helper()
 	ctx := context.Background()
 	pc, eo := adminProviderClient(t)
@@ -275,7 +271,7 @@ func NewQuotaUser(t *testing.T) QuotaUser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := QuotaUser{Name: RandomName(), Password: acctest.RandString(24), Project: demo.ProjectID()}
+	u := TestUser{Name: RandomName(), Password: acctest.RandString(24), Project: demo.ProjectID()}
 
 	user, err := users.Create(ctx, identity, users.CreateOpts{Name: u.Name, Password: u.Password, DomainID: "default", DefaultProjectID: u.Project}).Extract()
 	if err != nil {
@@ -295,12 +291,21 @@ func NewQuotaUser(t *testing.T) QuotaUser {
 	if err := roles.Assign(ctx, identity, found[0].ID, roles.AssignOpts{UserID: u.ID, ProjectID: u.Project}).ExtractErr(); err != nil {
 		t.Fatalf("assigning role member: %s", err)
 	}
+	return u
+}
 
+// NewQuotaUser creates a user (NewUser) and fills its keypair quota (Nova's
+// key_pairs quota applies per user, from the default quota class; it
+// cannot be set for one user), so that its next keypair is over quota.
+func NewQuotaUser(t *testing.T) TestUser {
+	t.Helper()
+	u := NewUser(t)
+	pc, eo := adminProviderClient(t)
 	compute, err := openstack.NewComputeV2(pc, eo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	qs, err := quotasets.Get(ctx, compute, u.Project+"?user_id="+u.ID).Extract()
+	qs, err := quotasets.Get(context.Background(), compute, u.Project+"?user_id="+u.ID).Extract()
 	if err != nil {
 		t.Fatalf("reading the keypair quota: %s", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -27,7 +28,10 @@ import (
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
 )
 
-var _ provider.Provider = &novaProvider{}
+var (
+	_ provider.Provider              = &novaProvider{}
+	_ provider.ProviderWithFunctions = &novaProvider{}
+)
 
 // New returns a constructor for the provider at the given version, as
 // providerserver.Serve and the acceptance tests want it.
@@ -292,7 +296,16 @@ func (p *novaProvider) Resources(_ context.Context) []func() resource.Resource {
 }
 
 func (p *novaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewKeypairDataSource,
+		NewKeypairsDataSource,
+	}
+}
+
+func (p *novaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewFingerprintFunction,
+	}
 }
 
 func joinAnd(items []string) string {

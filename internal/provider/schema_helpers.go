@@ -91,3 +91,25 @@ func (samePublicKey) PlanModifyString(_ context.Context, req planmodifier.String
 		resp.PlanValue = req.StateValue
 	}
 }
+
+// regexpValidator checks that a string is an RE2 regular expression.
+type regexpValidator struct{}
+
+func (regexpValidator) Description(context.Context) string {
+	return "a regular expression (RE2 syntax)"
+}
+
+func (v regexpValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression", fmt.Sprintf("%q is not a regular expression (RE2 syntax): %s.", req.ConfigValue.ValueString(), err))
+	}
+}
+
+func equalFold(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
