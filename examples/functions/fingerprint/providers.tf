@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    nova = {
+      source = "terraform-provider-nova/nova"
+    }
+  }
+}
