@@ -2,6 +2,7 @@ package nova
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -364,5 +365,43 @@ func TestExpandProjectID(t *testing.T) {
 		if got := expandProjectID(in, p); got != want {
 			t.Errorf("expandProjectID(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// 1,050 keypairs at Nova's default max_limit of 1000: exactly two page
+// requests, limit=1000 and then marker=<the 1000th name>, and nothing
+// else.
+func TestListKeypairs_1050InTwoPages(t *testing.T) {
+	f := newFakeCloud(t)
+	want := make([]string, 1050)
+	for i := range want {
+		want[i] = fmt.Sprintf("kp-%04d", i)
+		f.seed(fakeUserID, want[i], testPublicKey)
+	}
+	c, rt := newTestClient(t, f, nil)
+	before := len(rt.all())
+
+	kps, err := c.ListKeypairs(bg(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kps) != len(want) || kps[0].Name != want[0] || kps[len(kps)-1].Name != want[len(want)-1] {
+		t.Fatalf("listed %d keypairs, want all %d in order", len(kps), len(want))
+	}
+	sent := rt.all()[before:]
+	var pages []recordedRequest
+	for _, r := range sent {
+		if strings.HasSuffix(r.Path, "/os-keypairs") {
+			pages = append(pages, r)
+		}
+	}
+	if len(pages) != 2 || len(sent) != 3 { // the version document, then two pages
+		t.Fatalf("sent %d requests, %d of them list pages; want the version document and 2 pages: %+v", len(sent), len(pages), sent)
+	}
+	if q := pages[0].Query; q.Get("limit") != "1000" || q.Get("marker") != "" {
+		t.Errorf("page 1 query %v, want limit=1000 and no marker", q)
+	}
+	if q := pages[1].Query; q.Get("limit") != "1000" || q.Get("marker") != "kp-0999" {
+		t.Errorf("page 2 query %v, want limit=1000&marker=kp-0999", q)
 	}
 }
