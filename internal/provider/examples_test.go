@@ -2,13 +2,20 @@ package provider_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -18,26 +25,256 @@ import (
 )
 
 // The examples are applied and destroyed as they are, so none can rot.
+// Where an example names something of the reader's (another user's ID, a
+// cloud in clouds.yaml), the test puts the dev cloud's in its place.
 
+// example reads example files (relative to examples/), joined, with each
+// replacement made and required to apply.
+func example(t *testing.T, replacements map[string]string, files ...string) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb.Write(b)
+		sb.WriteString("\n")
+	}
+	out := sb.String()
+	for from, to := range replacements {
+		if !strings.Contains(out, from) {
+			t.Fatalf("the examples %v no longer contain %q", files, from)
+		}
+		out = strings.ReplaceAll(out, from, to)
+	}
+	return out
+}
+
+func examplePath(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "examples", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// preCreate registers a keypair outside Terraform, as the cloud had it
+// before, and removes it when the test ends if Terraform did not.
+func preCreate(t *testing.T, opts nova.CreateKeypairOpts) {
+	t.Helper()
+	c, err := acctest.Client("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateKeypair(context.Background(), "", opts); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.DeleteKeypair(context.Background(), "", opts.Name, opts.UserID) })
+}
+
+// TestAccExamples_resourceKeypair applies every nova_keypair example
+// together: the keypairs of resource.tf and resource-other-user.tf exist
+// already and are adopted by import-by-string-id.tf (no change), the
+// generated and the x509 ones are created.
 func TestAccExamples_resourceKeypair(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheckDemoCloud(t)
+	demoID := acctest.UserID(t, acctest.DemoCloud)
+	const exampleUser = "99f09abef34647e094da0ffded5b0d62"
+	deployerKey := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct deployer@example.com"
+	preCreate(t, nova.CreateKeypairOpts{Name: "example-deployer", PublicKey: deployerKey})
+	preCreate(t, nova.CreateKeypairOpts{Name: "example-alice-laptop", UserID: demoID,
+		PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct alice@laptop"})
+	certFile := examplePath(t, "resources/nova_keypair/deployer-cert.pem")
+	certFingerprint := strings.ToLower(strings.TrimSpace(strings.SplitN(run(t, "openssl", "x509", "-noout", "-fingerprint", "-sha1", "-in", certFile), "=", 2)[1]))
+
+	config := example(t, map[string]string{
+		exampleUser: demoID,
+		`file("${path.module}/deployer-cert.pem")`: fmt.Sprintf("file(%q)", certFile),
+	}, "resources/nova_keypair/providers.tf", "resources/nova_keypair/resource.tf", "resources/nova_keypair/resource-other-user.tf",
+		"resources/nova_keypair/resource-x509.tf", "resources/nova_keypair/import-by-string-id.tf")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(""),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("nova_keypair.deployer", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("nova_keypair.alice", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("nova_keypair.generated", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("nova_keypair.certificate", plancheck.ResourceActionCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("nova_keypair.deployer", tfjsonpath.New("fingerprint"), knownvalue.StringExact(recordedFingerprint)),
+					statecheck.ExpectKnownOutputValue("deployer_fingerprint", knownvalue.StringExact(recordedFingerprint)),
+					statecheck.ExpectKnownValue("nova_keypair.alice", tfjsonpath.New("id"), knownvalue.StringExact(demoID+"/example-alice-laptop")),
+					statecheck.ExpectSensitiveValue("nova_keypair.generated", tfjsonpath.New("private_key")),
+					statecheck.ExpectKnownValue("nova_keypair.certificate", tfjsonpath.New("fingerprint"), knownvalue.StringExact(certFingerprint)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkKeypairExists("", "nova_keypair.generated"),
+					checkKeypairExists("", "nova_keypair.certificate"),
+					checkOwnKeypair(acctest.DemoCloud, "example-alice-laptop", true),
+				),
+			},
+		},
+	})
+}
+
+// TestAccExamples_provider applies the provider example with the dev
+// cloud in place of "mycloud"; its other provider blocks, unused, are not
+// configured.
+func TestAccExamples_provider(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	cfg := example(t, map[string]string{`cloud = "mycloud"`: fmt.Sprintf("cloud = %q", acctest.AdminCloud)},
+		"resources/nova_keypair/providers.tf", "provider/provider.tf") +
+		fmt.Sprintf("resource \"nova_keypair\" \"test\" {\n  name = %q\n  key_algorithm = \"ed25519\"\n}\n", acctest.RandomName())
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckKeypairDestroyed(""),
 		Steps: []resource.TestStep{
 			{
-				ConfigDirectory: config.StaticDirectory("../../examples/resources/nova_keypair"),
-				ConfigStateChecks: []statecheck.StateCheck{
-					// The key in the example is the one recorded from a real Nova
-					// with this fingerprint (nova-keypairs-reference.md).
-					statecheck.ExpectKnownValue("nova_keypair.deployer", tfjsonpath.New("fingerprint"), knownvalue.StringExact(recordedFingerprint)),
-					statecheck.ExpectKnownOutputValue("deployer_fingerprint", knownvalue.StringExact(recordedFingerprint)),
-					statecheck.ExpectSensitiveValue("nova_keypair.generated", tfjsonpath.New("private_key")),
+				Config: cfg,
+				ConfigVariables: config.Variables{
+					"openstack_password":            config.StringVariable("unused"),
+					"application_credential_secret": config.StringVariable("unused"),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkKeypairExists("", "nova_keypair.deployer"),
-					checkKeypairExists("", "nova_keypair.generated"),
-				),
+				Check: checkKeypairExists("", keypairAddr),
+			},
+		},
+	})
+}
+
+// TestAccExamples_team applies the module example: a team's keys from a
+// map, and their fingerprints out. plugin-testing does not support child
+// modules, so this test drives the Terraform CLI itself, as a user would,
+// with the provider built from this tree through dev_overrides.
+func TestAccExamples_team(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	main := example(t, map[string]string{`"./modules/team_keys"`: fmt.Sprintf("%q", examplePath(t, "team/modules/team_keys"))}, "team/main.tf")
+	bob := regexp.MustCompile(`bob\s+= "([^"]+)"`).FindStringSubmatch(main)[1]
+	bobFile := filepath.Join(t.TempDir(), "bob.pub")
+	if err := os.WriteFile(bobFile, []byte(bob+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	tf := newTerraformCLI(t)
+	if err := os.WriteFile(filepath.Join(tf.dir, "main.tf"), []byte(main), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf.run("get") // installs the module; dev_overrides needs no init
+	t.Cleanup(func() { tf.run("destroy", "-auto-approve", "-input=false") })
+	tf.run("apply", "-auto-approve", "-input=false")
+
+	var outputs struct {
+		Fingerprints struct {
+			Value map[string]string `json:"value"`
+		} `json:"fingerprints"`
+	}
+	if err := json.Unmarshal([]byte(tf.run("output", "-json")), &outputs); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"alice": recordedFingerprint, "bob": sshKeygenMD5(t, bobFile)}
+	if fmt.Sprint(outputs.Fingerprints.Value) != fmt.Sprint(want) {
+		t.Errorf("fingerprints output %v, want %v", outputs.Fingerprints.Value, want)
+	}
+	for _, name := range []string{"example-platform-alice", "example-platform-bob"} {
+		if err := checkOwnKeypair(acctest.AdminCloud, name, true)(nil); err != nil {
+			t.Error(err)
+		}
+	}
+	if out := tf.run("plan", "-input=false", "-detailed-exitcode"); !strings.Contains(out, "No changes.") {
+		t.Errorf("the plan after apply is not empty:\n%s", out)
+	}
+
+	tf.run("destroy", "-auto-approve", "-input=false")
+	for _, name := range []string{"example-platform-alice", "example-platform-bob"} {
+		if err := checkOwnKeypair(acctest.AdminCloud, name, false)(nil); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// terraformCLI runs the Terraform CLI that the acceptance tests use
+// (TF_ACC_TERRAFORM_PATH) in a directory of its own, with this tree's
+// provider through dev_overrides.
+type terraformCLI struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+var (
+	providerBuild    sync.Once
+	providerBuildDir string
+	providerBuildErr error
+)
+
+func newTerraformCLI(t *testing.T) *terraformCLI {
+	t.Helper()
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; make test sets it")
+	}
+	providerBuild.Do(func() {
+		providerBuildDir, providerBuildErr = os.MkdirTemp("", "terraform-provider-nova-build")
+		if providerBuildErr == nil {
+			out, err := exec.Command("go", "build", "-o", filepath.Join(providerBuildDir, "terraform-provider-nova"), "../..").CombinedOutput()
+			if err != nil {
+				providerBuildErr = fmt.Errorf("go build: %v: %s", err, out)
+			}
+		}
+	})
+	if providerBuildErr != nil {
+		t.Fatal(providerBuildErr)
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, ".terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
+		"terraform-provider-nova/nova", providerBuildDir)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &terraformCLI{t: t, dir: dir, env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")}
+}
+
+func (tf *terraformCLI) run(args ...string) string {
+	tf.t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append([]string{"-chdir=" + tf.dir}, args...)...)
+	cmd.Env = tf.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tf.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestAccExamples_migrate: a keypair made before (by
+// openstack_compute_keypair_v2, say) is adopted by the migration example
+// with no change, and destroyed with it.
+func TestAccExamples_migrate(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheck(t)
+	preCreate(t, nova.CreateKeypairOpts{Name: "example-migrated-deployer",
+		PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct deployer@example.com"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(""),
+		Steps: []resource.TestStep{
+			{
+				ConfigDirectory: config.StaticDirectory("../../examples/migrate"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("nova_keypair.deployer", plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("nova_keypair.deployer", tfjsonpath.New("fingerprint"), knownvalue.StringExact(recordedFingerprint)),
+				},
 			},
 		},
 	})
