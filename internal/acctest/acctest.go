@@ -197,7 +197,11 @@ func NewApplicationCredential(t *testing.T) (id, secret string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user, err := pc.GetAuthResult().(tokens.CreateResult).ExtractUser()
+	auth, ok := pc.GetAuthResult().(tokens.CreateResult)
+	if !ok {
+		t.Fatalf("not a Keystone v3 token: %T", pc.GetAuthResult())
+	}
+	user, err := auth.ExtractUser()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,12 +339,14 @@ func FillKeypairs(t *testing.T, cloud, userID, prefix string, n int) []string {
 		names[i] = fmt.Sprintf("%s-%04d", prefix, i)
 	}
 	t.Cleanup(func() {
-		forEach(names, func(name string) error {
+		if err := forEach(names, func(name string) error {
 			if err := c.DeleteKeypair(context.Background(), "", name, userID); err != nil && !nova.IsNotFound(err) {
 				return err
 			}
 			return nil
-		})
+		}); err != nil {
+			t.Errorf("deleting the %d keypairs %s-*: %s", n, prefix, err)
+		}
 	})
 	if err := forEach(names, func(name string) error {
 		_, err := c.CreateKeypair(context.Background(), "", nova.CreateKeypairOpts{Name: name, PublicKey: pair.PublicKey, UserID: userID})

@@ -116,7 +116,11 @@ func rsaBits(t *testing.T, pub ssh.PublicKey) int {
 		t.Fatal("not a crypto public key")
 	}
 	type bitLen interface{ Size() int }
-	return ck.CryptoPublicKey().(bitLen).Size() * 8
+	sized, ok := ck.CryptoPublicKey().(bitLen)
+	if !ok {
+		t.Fatal("not an RSA key")
+	}
+	return sized.Size() * 8
 }
 
 func TestCheckPublicKey(t *testing.T) {

@@ -77,7 +77,7 @@ func FingerprintSSH(publicKey string) (string, error) {
 		return "", fmt.Errorf("it is an OpenSSH certificate (%s); Nova takes the plain public key", pub.Type())
 	}
 	if !novaSSHKeyTypes[pub.Type()] {
-		return "", fmt.Errorf("Nova cannot import %s keys; use ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa", pub.Type())
+		return "", fmt.Errorf("it is a %s key, which Nova cannot import; use ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa", pub.Type())
 	}
 	if strings.ContainsAny(trimmed, "\n\r") {
 		return "", fmt.Errorf("it spans several lines; a public key is one line")

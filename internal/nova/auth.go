@@ -502,7 +502,11 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 
 	base := cfg.HTTPTransport
 	if base == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		defaultTransport, ok := http.DefaultTransport.(*http.Transport)
+		if !ok {
+			return nil, fmt.Errorf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+		}
+		t := defaultTransport.Clone()
 		t.TLSClientConfig = r.tlsConfig
 		t.ResponseHeaderTimeout = responseHeaderTimeout
 		base = t

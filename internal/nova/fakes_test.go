@@ -137,7 +137,7 @@ func (f *fakeCloud) versionDocumentGETs() int {
 // resetConnection drops the connection without an answer: the client sees
 // a connection reset or EOF after its request went out.
 func resetConnection(w http.ResponseWriter) {
-	conn, _, err := w.(http.Hijacker).Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(err)
 	}

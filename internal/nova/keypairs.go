@@ -84,7 +84,7 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		}
 		// A 409 to the first POST is a real conflict; after an uncertain
 		// attempt it may be our own keypair.
-		if !isUncertain(ctx, err) && !(uncertain && IsConflict(err)) {
+		if !isUncertain(ctx, err) && (!uncertain || !IsConflict(err)) {
 			return nil, err
 		}
 		uncertain = true
@@ -209,7 +209,11 @@ func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Key
 	err = pagination.NewPager(sc, u, func(r pagination.PageResult) pagination.Page {
 		return keypairPage{LinkedPageBase: pagination.LinkedPageBase{PageResult: r, LinkPath: []string{"keypairs_links"}}}
 	}).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
-		kps, err := extractKeypairs(p.(keypairPage))
+		page, ok := p.(keypairPage)
+		if !ok {
+			return false, fmt.Errorf("unexpected page type %T", p)
+		}
+		kps, err := extractKeypairs(page)
 		if err != nil {
 			return false, err
 		}

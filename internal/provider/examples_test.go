@@ -224,7 +224,8 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; make test sets it")
 	}
 	providerBuild.Do(func() {
-		providerBuildDir, providerBuildErr = os.MkdirTemp("", "terraform-provider-nova-build")
+		// Shared by every test of this binary, so not a t.TempDir().
+		providerBuildDir, providerBuildErr = os.MkdirTemp("", "terraform-provider-nova-build") //nolint:usetesting
 		if providerBuildErr == nil {
 			out, err := exec.Command("go", "build", "-o", filepath.Join(providerBuildDir, "terraform-provider-nova"), "../..").CombinedOutput()
 			if err != nil {

@@ -72,7 +72,7 @@ func badInputCatalogue(t *testing.T) []badInput {
 		badKey("certificate as ssh", cert, `type = "x509"`),
 		badKey("whitespace only", "   \n", "empty"),
 		badKey("empty", "", "empty"),
-		badKey("security key (sk-ssh-ed25519)", securityKey(), "Nova cannot import sk-ssh-ed25519@openssh.com keys"),
+		badKey("security key (sk-ssh-ed25519)", securityKey(), "it is a sk-ssh-ed25519@openssh.com key, which Nova cannot import"),
 		badKey("OpenSSH certificate", sshCertificate(t), "OpenSSH certificate"),
 		badKey("RFC 4716 key", "---- BEGIN SSH2 PUBLIC KEY ----\nAAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct\n---- END SSH2 PUBLIC KEY ----\n", "RFC 4716"),
 		badKey("PKCS#8 public key", pkixPublicKey(t), "PEM block"),
