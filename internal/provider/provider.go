@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -327,4 +328,18 @@ func joinAnd(items []string) string {
 		out += s
 	}
 	return out
+}
+
+// clientFrom is the Configure of every resource and data source: the
+// provider's shared Nova client, or nil while the provider is not
+// configured yet.
+func clientFrom(providerData any, diags *diag.Diagnostics) *nova.Client {
+	if providerData == nil {
+		return nil
+	}
+	client, ok := providerData.(*nova.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *nova.Client, got %T. Please report this issue to the provider developers.", providerData))
+	}
+	return client
 }
