@@ -127,7 +127,6 @@ type resolved struct {
 	endpointOpts gophercloud.EndpointOpts
 	tlsConfig    *tls.Config
 	cloud        string
-	settings     settings
 }
 
 // defaultDomainID is the domain used for the user and the project when
@@ -269,7 +268,6 @@ func (c Config) resolve() (resolved, error) {
 		r.tlsConfig = tlsConfig
 	}
 	s.merge(c.environment())
-	r.settings = s
 
 	if r.tlsConfig == nil {
 		tlsConfig, err := buildTLSConfig(s)
