@@ -54,9 +54,11 @@ var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 	"nova": providerserver.NewProtocol6WithError(provider.New("test")()),
 }
 
-// SkipWithoutTFAcc skips an acceptance test that prepares something (a
-// key made with ssh-keygen, say) before resource.Test, which would skip it
-// anyway, when TF_ACC is unset. `make test` always sets TF_ACC.
+// SkipWithoutTFAcc skips an acceptance test when TF_ACC is unset, as
+// resource.Test would. Every helper here that reaches the cloud calls it
+// first, so that a test which prepares something (a user ID, a key made
+// with ssh-keygen) while building its TestCase skips cleanly instead of
+// failing or reaching the network. `make test` always sets TF_ACC.
 func SkipWithoutTFAcc(t *testing.T) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
@@ -69,6 +71,7 @@ func SkipWithoutTFAcc(t *testing.T) {
 // not optional.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	SkipWithoutTFAcc(t)
 	if os.Getenv("OS_CLOUD") == "" && os.Getenv("OS_AUTH_URL") == "" {
 		t.Fatal("acceptance tests need a cloud: set OS_CLOUD (with OS_CLIENT_CONFIG_FILE) or the OS_* variables; `make test` starts the dev cloud and sets them")
 	}
@@ -161,6 +164,7 @@ provider "nova" {
 // application credential).
 func AdminAuth(t *testing.T) (gophercloud.AuthOptions, gophercloud.EndpointOpts) {
 	t.Helper()
+	SkipWithoutTFAcc(t)
 	ao, eo, _, err := clouds.Parse(clouds.WithCloudName(AdminCloud))
 	if err != nil {
 		t.Fatalf("reading cloud %q from clouds.yaml: %s", AdminCloud, err)
@@ -221,6 +225,7 @@ func NewApplicationCredential(t *testing.T) (id, secret string) {
 // compute endpoint without its /v2.1), e.g. http://127.0.0.1:8774.
 func ComputeBaseURL(t *testing.T) string {
 	t.Helper()
+	SkipWithoutTFAcc(t)
 	c, err := Client("")
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +253,7 @@ func KeypairRef(rs *terraform.ResourceState) (region, name, userID string) {
 // authenticates as ("" means the environment's cloud).
 func UserID(t *testing.T, cloud string) string {
 	t.Helper()
+	SkipWithoutTFAcc(t)
 	c, err := Client(cloud)
 	if err != nil {
 		t.Fatal(err)
@@ -265,6 +271,7 @@ type TestUser struct {
 // NewUser creates a member of the demo project, deleted when the test ends.
 func NewUser(t *testing.T) TestUser {
 	t.Helper()
+	SkipWithoutTFAcc(t)
 	ctx := context.Background()
 	pc, eo := adminProviderClient(t)
 	identity, err := openstack.NewIdentityV3(pc, eo)
@@ -326,6 +333,7 @@ func NewQuotaUser(t *testing.T) TestUser {
 // time, and deletes them when the test ends.
 func FillKeypairs(t *testing.T, cloud, userID, prefix string, n int) []string {
 	t.Helper()
+	SkipWithoutTFAcc(t)
 	c, err := Client(cloud)
 	if err != nil {
 		t.Fatal(err)

@@ -174,8 +174,8 @@ func TestAccNova_maxMicroversion(t *testing.T) {
 	before := len(rec.keypairExchanges())
 	_, err := c.CreateKeypair(context.Background(), "", nova.CreateKeypairOpts{Name: "x509-at-2-1", PublicKey: "irrelevant", Type: "x509"})
 	var mvErr *nova.MicroversionError
-	if !errors.As(err, &mvErr) || !strings.Contains(err.Error(), "2.2") || !strings.Contains(err.Error(), "max_microversion") {
-		t.Fatalf("want a MicroversionError naming 2.2 and max_microversion, got %v", err)
+	if !errors.As(err, &mvErr) || !strings.Contains(err.Error(), "2.2") || !!mvErr.Capped || mvErr.Feature != nova.FeatureKeypairType {
+		t.Fatalf("want a capped MicroversionError for the keypair type naming 2.2, got %v", err)
 	}
 	if after := len(rec.keypairExchanges()); after != before {
 		t.Errorf("%d requests were sent for a create the cap forbids", after-before)

@@ -7,9 +7,10 @@
 package nova
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strings"
+	"net/http"
 	"sync"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -24,6 +25,7 @@ type Client struct {
 	region          string
 	computeOverride string // endpoint_overrides["compute"], project id filled in
 	maxMicroversion Microversion
+	insecure        bool
 	transport       *transport
 
 	mu      sync.Mutex
@@ -42,6 +44,12 @@ type computeEndpoint struct {
 // Region is the region used when a resource names none.
 func (c *Client) Region() string {
 	return c.region
+}
+
+// Insecure reports whether TLS verification is off (Config.Insecure,
+// verify: false in clouds.yaml, or OS_INSECURE).
+func (c *Client) Insecure() bool {
+	return c.insecure
 }
 
 // Requests is the number of HTTP requests this client has sent, retries
@@ -102,49 +110,99 @@ func (c *Client) serviceClient(ctx context.Context, region string, n need) (*gop
 	return &sc, nil
 }
 
-func (c *Client) newComputeClient(region string) (*gophercloud.ServiceClient, error) {
-	if c.computeOverride != "" {
-		return &gophercloud.ServiceClient{
-			ProviderClient: c.provider,
-			Endpoint:       gophercloud.NormalizeURL(c.computeOverride),
-			Type:           "compute",
-		}, nil
-	}
-	eo := c.endpointOpts
-	eo.Region = region
-	sc, err := openstack.NewComputeV2(c.provider, eo)
+// NewClient authenticates with the cloud that cfg describes and returns the
+// client shared by every resource of a provider instance.
+func NewClient(ctx context.Context, cfg Config) (*Client, error) {
+	r, err := cfg.prepare()
 	if err != nil {
-		return nil, &EndpointError{Region: region, Interface: availabilityName(eo.Availability), Err: err}
+		return nil, err
 	}
-	return sc, nil
-}
-
-// EndpointError is a missing compute endpoint in the service catalog.
-type EndpointError struct {
-	Region    string
-	Interface string
-	Err       error
-}
-
-func (e *EndpointError) Error() string {
-	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q: check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`", e.Region, e.Interface)
-}
-
-func (e *EndpointError) Unwrap() error { return e.Err }
-
-func availabilityName(a gophercloud.Availability) string {
-	if a == "" {
-		return string(gophercloud.AvailabilityPublic)
+	pc, err := openstack.NewClient(r.authOptions.IdentityEndpoint)
+	if err != nil {
+		return nil, &SettingError{Setting: AuthURL, Value: r.authOptions.IdentityEndpoint, Reason: "is not a usable URL", Err: err}
 	}
-	return string(a)
+
+	base := cfg.HTTPTransport
+	if base == nil {
+		defaultTransport, ok := http.DefaultTransport.(*http.Transport)
+		if !ok {
+			return nil, fmt.Errorf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+		}
+		tlsConfig, err := r.tlsConfig()
+		if err != nil {
+			return nil, err
+		}
+		t := defaultTransport.Clone()
+		t.TLSClientConfig = tlsConfig
+		t.ResponseHeaderTimeout = responseHeaderTimeout
+		base = t
+	}
+	maxRetries := DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		maxRetries = max(0, *cfg.MaxRetries)
+	}
+	tr := newTransport(base, maxRetries)
+	for _, s := range []string{r.authOptions.Password, r.authOptions.ApplicationCredentialSecret, r.authOptions.TokenID} {
+		tr.addSecret(s)
+	}
+	pc.HTTPClient = http.Client{Transport: tr}
+	if cfg.UserAgent != "" {
+		pc.UserAgent.Prepend(cfg.UserAgent)
+	}
+
+	if err := openstack.Authenticate(ctx, pc, r.authOptions); err != nil {
+		return nil, &AuthError{AuthURL: r.authOptions.IdentityEndpoint, Who: r.who(), Failure: classifyAuthFailure(err), Err: err}
+	}
+	if tok := pc.Token(); tok != "" {
+		tr.addSecret(tok)
+	}
+
+	c := &Client{
+		provider:        pc,
+		endpointOpts:    r.endpointOpts,
+		region:          r.endpointOpts.Region,
+		maxMicroversion: r.maxMicroversion,
+		insecure:        r.insecure,
+		transport:       tr,
+	}
+	if o := cfg.EndpointOverrides["compute"]; o != "" {
+		c.computeOverride = expandProjectID(o, tokenProjectID(pc))
+	}
+	if c.region == "" {
+		c.region = catalogRegion(pc, r.endpointOpts.Availability)
+	}
+	// Fail now, with the settings named, if there is no compute endpoint.
+	if _, err := c.newComputeClient(c.region); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-// expandProjectID fills the project id into an endpoint override written
-// the way catalogs write it: %(project_id)s, $(project_id)s, {project_id},
-// or the same with tenant_id.
-func expandProjectID(url, projectID string) string {
-	for _, p := range []string{"%(project_id)s", "$(project_id)s", "{project_id}", "%(tenant_id)s", "$(tenant_id)s", "{tenant_id}"} {
-		url = strings.ReplaceAll(url, p, projectID)
+// who describes the identity being authenticated, with no secret in it.
+func (r resolved) who() string {
+	ao := r.authOptions
+	var who string
+	switch {
+	case ao.ApplicationCredentialID != "":
+		who = fmt.Sprintf("application credential %q", ao.ApplicationCredentialID)
+	case ao.ApplicationCredentialName != "":
+		who = fmt.Sprintf("application credential %q of user %q", ao.ApplicationCredentialName, cmp.Or(ao.Username, ao.UserID))
+	case ao.TokenID != "" && ao.Username == "" && ao.UserID == "":
+		who = "the given token"
+	default:
+		who = fmt.Sprintf("user %q", cmp.Or(ao.Username, ao.UserID))
 	}
-	return url
+	if sc := ao.Scope; sc != nil {
+		switch {
+		case sc.System:
+			who += " with system scope"
+		case sc.ProjectID != "":
+			who += fmt.Sprintf(" in project %q", sc.ProjectID)
+		case sc.ProjectName != "":
+			who += fmt.Sprintf(" in project %q", sc.ProjectName)
+		case sc.DomainID != "" || sc.DomainName != "":
+			who += fmt.Sprintf(" in domain %q", cmp.Or(sc.DomainName, sc.DomainID))
+		}
+	}
+	return who
 }

@@ -1,13 +1,211 @@
 package nova
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 )
+
+// The errors of this package are typed and carry what a caller needs to
+// explain them in its own words (the provider names Terraform attributes);
+// their Error texts speak OpenStack: clouds.yaml keys, OS_* variables,
+// microversions.
+
+// SettingError is a setting whose value cannot be used, found before
+// anything is sent.
+type SettingError struct {
+	Setting Setting
+	// Value is the offending value (never a secret: only non-secret
+	// settings are checked this way).
+	Value string
+	// Reason completes "<setting> <value> ...", e.g. "cannot be read".
+	Reason string
+	Err    error
+}
+
+func (e *SettingError) Error() string {
+	msg := fmt.Sprintf("%s (%s) %q %s", e.Setting, strings.Join(e.Setting.EnvVars(), ", "), e.Value, e.Reason)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *SettingError) Unwrap() error { return e.Err }
+
+// MissingSettingsError lists settings that are needed and set nowhere
+// (neither explicitly, nor in clouds.yaml, nor in the environment).
+type MissingSettingsError struct {
+	// Missing holds one entry per need; any one setting of an entry
+	// satisfies it.
+	Missing [][]Setting
+}
+
+func (e *MissingSettingsError) Error() string {
+	needs := make([]string, len(e.Missing))
+	for i, alternatives := range e.Missing {
+		names := make([]string, len(alternatives))
+		for j, s := range alternatives {
+			names[j] = fmt.Sprintf("%s (%s)", s, strings.Join(s.EnvVars(), ", "))
+		}
+		needs[i] = strings.Join(names, " or ")
+	}
+	return "missing settings: " + strings.Join(needs, "; ")
+}
+
+// CloudsYAMLError is a cloud selected by name (OS_CLOUD) that cannot be
+// read from clouds.yaml.
+type CloudsYAMLError struct {
+	Cloud string
+	Path  string // "" when no clouds.yaml was found
+	Err   error
+}
+
+func (e *CloudsYAMLError) Error() string {
+	where := "clouds.yaml"
+	if e.Path != "" {
+		where = e.Path
+	}
+	return fmt.Sprintf("reading cloud %q from %s: %v", e.Cloud, where, e.Err)
+}
+
+func (e *CloudsYAMLError) Unwrap() error { return e.Err }
+
+// AuthFailure classifies a failed authentication by what the user should
+// look at.
+type AuthFailure int
+
+const (
+	// AuthUnreachable: no answer from the identity endpoint.
+	AuthUnreachable AuthFailure = iota
+	// AuthRejected: Keystone answered 401 to the credentials or scope.
+	AuthRejected
+	// AuthNotIdentityEndpoint: the auth URL answered 404.
+	AuthNotIdentityEndpoint
+	// AuthCertificateUntrusted: the endpoint's TLS certificate was not
+	// verified against the CA file or the system roots.
+	AuthCertificateUntrusted
+	// AuthHandshakeRefused: the server refused the TLS handshake, most
+	// often over the client certificate.
+	AuthHandshakeRefused
+	// AuthHostUnknown: the auth URL's host does not resolve.
+	AuthHostUnknown
+)
+
+// AuthError is a failed authentication with Keystone.
+type AuthError struct {
+	AuthURL string
+	// Who describes the identity and scope, with no secret in it.
+	Who     string
+	Failure AuthFailure
+	Err     error
+}
+
+func classifyAuthFailure(err error) AuthFailure {
+	var code gophercloud.ErrUnexpectedResponseCode
+	var certErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostnameErr x509.HostnameError
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &code) && code.Actual == http.StatusUnauthorized:
+		return AuthRejected
+	case errors.As(err, &code) && code.Actual == http.StatusNotFound:
+		return AuthNotIdentityEndpoint
+	case errors.As(err, &certErr), errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr):
+		return AuthCertificateUntrusted
+	case errors.As(err, &opErr) && opErr.Op == "remote error":
+		return AuthHandshakeRefused
+	case errors.As(err, &dnsErr):
+		return AuthHostUnknown
+	}
+	return AuthUnreachable
+}
+
+// Detail is what went wrong, as Keystone or the network said it.
+func (e *AuthError) Detail() string {
+	var urlErr *url.Error
+	var code gophercloud.ErrUnexpectedResponseCode
+	if !errors.As(e.Err, &code) && errors.As(e.Err, &urlErr) {
+		return urlErr.Err.Error()
+	}
+	return APIMessage(e.Err)
+}
+
+func (e *AuthError) Error() string {
+	what := map[AuthFailure]string{
+		AuthUnreachable:          "Keystone is not reachable",
+		AuthRejected:             "Keystone rejected the credentials",
+		AuthNotIdentityEndpoint:  "the URL is not Keystone's identity endpoint",
+		AuthCertificateUntrusted: "the endpoint's TLS certificate is not trusted",
+		AuthHandshakeRefused:     "the server refused the TLS handshake",
+		AuthHostUnknown:          "the host does not resolve",
+	}[e.Failure]
+	return fmt.Sprintf("authenticating at %s as %s failed: %s (%s)", e.AuthURL, e.Who, what, e.Detail())
+}
+
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// EndpointError is a missing compute endpoint in the service catalog.
+type EndpointError struct {
+	Region    string
+	Interface string
+	Err       error
+}
+
+func (e *EndpointError) Error() string {
+	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q", e.Region, e.Interface)
+}
+
+func (e *EndpointError) Unwrap() error { return e.Err }
+
+// MicroversionError says that a feature needs a newer compute API than
+// the cloud (or the configured maximum microversion) allows. It is
+// returned before any write is attempted.
+type MicroversionError struct {
+	Feature  Feature
+	Required Microversion
+	// Max is the highest microversion allowed: the endpoint's, or the cap.
+	Max Microversion
+	// Legacy is a /v2 or /v1.1 endpoint without microversions (2.1).
+	Legacy bool
+	// Capped is set when Max is the configured cap (MaxMicroversion), not
+	// the endpoint's own maximum.
+	Capped bool
+}
+
+func (e *MicroversionError) Error() string {
+	why := fmt.Sprintf("the compute endpoint supports at most %s", e.Max)
+	switch {
+	case e.Legacy:
+		why = "the compute endpoint is a legacy one (/v2 or /v1.1) without microversions, i.e. 2.1"
+	case e.Capped:
+		why = fmt.Sprintf("the configured maximum microversion (%s, %s) caps it at %s", MaxMicroversion, strings.Join(MaxMicroversion.EnvVars(), ", "), e.Max)
+	}
+	return fmt.Sprintf("%s needs compute API microversion %s or later, but %s", e.Feature, e.Required, why)
+}
+
+// ConflictError is a keypair of that name that holds another key, found
+// after a create whose answer was lost.
+type ConflictError struct {
+	Name string
+	Err  error
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("keypair %q already exists with another public key", e.Name)
+}
+
+func (e *ConflictError) Unwrap() error { return e.Err }
 
 // IsNotFound reports whether err is Nova's 404: the keypair does not exist
 // for that user.

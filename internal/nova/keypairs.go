@@ -31,32 +31,38 @@ type Keypair struct {
 type CreateKeypairOpts struct {
 	Name      string
 	PublicKey string
-	// Type is ssh or x509 (2.2); "" sends none (Nova's default, ssh).
+	// Type is ssh or x509 (FeatureKeypairType, 2.2); "" sends none
+	// (Nova's default, ssh).
 	Type string
-	// UserID names another user, for an admin (2.10); "" is the caller.
+	// UserID names another user, for an admin (FeatureOtherUser, 2.10);
+	// "" is the caller.
 	UserID string
 }
 
-// readNeed is what a read or delete of a keypair needs.
-func userNeed(userID string, want Microversion) need {
-	if userID != "" {
-		return need{min: V2_10, feature: "`user_id` (another user's keypair)", want: want}
+// Features lists what the create needs of the compute API: the keypair
+// type (x509), another user, a name with ExtendedNameChars. The
+// provider's plan-time check asks Client.Require for the same list.
+func (o CreateKeypairOpts) Features() []Feature {
+	var fs []Feature
+	if o.Type != "" {
+		fs = append(fs, FeatureKeypairType)
 	}
-	return need{min: V2_1, want: want}
+	if o.UserID != "" {
+		fs = append(fs, FeatureOtherUser)
+	}
+	if strings.ContainsAny(o.Name, ExtendedNameChars) {
+		fs = append(fs, FeatureExtendedNames)
+	}
+	return fs
 }
 
-func (o CreateKeypairOpts) need() need {
-	n := userNeed(o.UserID, V2_2)
-	if o.Type != "" && n.min.Less(V2_2) {
-		n.min, n.feature = V2_2, "keypair `type`"
+// userNeed is what a request about userID's keypairs needs ("" is the
+// caller's own), with wanted features where the endpoint has them.
+func userNeed(userID string, wanted ...Feature) need {
+	if userID != "" {
+		return need{required: []Feature{FeatureOtherUser}, wanted: wanted}
 	}
-	if strings.ContainsAny(o.Name, "@.") && n.min.Less(V2_92) {
-		n.min, n.feature = V2_92, fmt.Sprintf("keypair name %q (with `@` or `.`)", o.Name)
-	}
-	if n.want.Less(n.min) {
-		n.want = n.min
-	}
-	return n
+	return need{wanted: wanted}
 }
 
 // CreateKeypair imports a public key as a keypair: one POST, whose
@@ -69,7 +75,8 @@ func (o CreateKeypairOpts) need() need {
 // with another key, the error is a conflict. So a lost response neither
 // fails the apply nor leaves a keypair Terraform does not know of.
 func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKeypairOpts) (*Keypair, error) {
-	sc, err := c.serviceClient(ctx, region, opts.need())
+	// 2.2 answers with the type, and 201 like every later microversion.
+	sc, err := c.serviceClient(ctx, region, need{required: opts.Features(), wanted: []Feature{FeatureKeypairType}})
 	if err != nil {
 		return nil, err
 	}
@@ -105,18 +112,6 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		}
 	}
 }
-
-// ConflictError is a keypair of that name that holds another key.
-type ConflictError struct {
-	Name string
-	Err  error
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("keypair %q already exists with another public key", e.Name)
-}
-
-func (e *ConflictError) Unwrap() error { return e.Err }
 
 // isUncertain reports whether a POST may have been processed although it
 // failed: a 5xx, or a transport error after the request went out.
@@ -155,7 +150,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // GetKeypair reads one keypair: one GET. userID "" is the caller's own
 // keypair. A missing keypair is an error for which IsNotFound is true.
 func (c *Client) GetKeypair(ctx context.Context, region, name, userID string) (*Keypair, error) {
-	sc, err := c.serviceClient(ctx, region, userNeed(userID, V2_2))
+	sc, err := c.serviceClient(ctx, region, userNeed(userID, FeatureKeypairType))
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +166,7 @@ func (c *Client) GetKeypair(ctx context.Context, region, name, userID string) (*
 // lost). A keypair that is already gone is an error for which IsNotFound
 // is true; callers treat it as deleted.
 func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string) error {
-	sc, err := c.serviceClient(ctx, region, userNeed(userID, V2_1))
+	sc, err := c.serviceClient(ctx, region, userNeed(userID))
 	if err != nil {
 		return err
 	}
@@ -187,8 +182,7 @@ const listPageSize = 1000
 // keypairs_links to the end, one request per page; before, one request.
 // List entries carry name, public_key, fingerprint and (2.2+) type.
 func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Keypair, error) {
-	n := userNeed(userID, V2_35)
-	sc, err := c.serviceClient(ctx, region, n)
+	sc, err := c.serviceClient(ctx, region, userNeed(userID, FeatureListPaging, FeatureKeypairType))
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +190,7 @@ func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Key
 	if userID != "" {
 		query.Set("user_id", userID)
 	}
-	paged := sc.Microversion != "" && !mustParse(sc.Microversion).Less(V2_35)
+	paged := sc.Microversion != "" && !mustParse(sc.Microversion).Less(FeatureListPaging.MinMicroversion())
 	if paged {
 		query.Set("limit", fmt.Sprint(listPageSize))
 	}

@@ -1,6 +1,7 @@
 package nova
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -20,14 +21,14 @@ var (
 	// V2_1 is the base of the v2.1 API, and what legacy /v2 and /v1.1
 	// endpoints speak.
 	V2_1 = Microversion{2, 1}
-	// V2_2 adds the keypair `type` (ssh or x509) and answers create with
+	// V2_2 adds the keypair type (ssh or x509) and answers create with
 	// 201 and delete with 204.
 	V2_2 = Microversion{2, 2}
-	// V2_10 lets an admin name another user's keypair with `user_id`.
+	// V2_10 lets an admin name another user's keypair with user_id.
 	V2_10 = Microversion{2, 10}
 	// V2_35 pages keypair lists with `limit` and `marker`.
 	V2_35 = Microversion{2, 35}
-	// V2_92 allows `@` and `.` in names and no longer generates keys.
+	// V2_92 allows '@' and '.' in names and no longer generates keys.
 	V2_92 = Microversion{2, 92}
 )
 
@@ -63,34 +64,80 @@ func (v Microversion) IsZero() bool { return v == Microversion{} }
 type versionRange struct {
 	min, max Microversion
 	legacy   bool
-	capped   bool // max was lowered by max_microversion
+	capped   bool // max was lowered by Config.MaxMicroversion
 }
 
-// need is what one request needs: at least min (for a feature named
-// feature), and want if the endpoint offers it.
+// Feature is something a keypair request can ask of Nova that not every
+// compute microversion has. The features table is the one place that
+// says which microversion each needs; requests and plan-time checks
+// both use it.
+type Feature int
+
+// The features of the keypair API.
+const (
+	// FeatureKeypairs is the keypair API itself (2.1).
+	FeatureKeypairs Feature = iota
+	// FeatureKeypairType is the keypair `type` (ssh or x509) in requests
+	// and answers; creates answer 201 and deletes 204 from here on.
+	FeatureKeypairType
+	// FeatureOtherUser names another user's keypair (`user_id`, admins).
+	FeatureOtherUser
+	// FeatureListPaging pages keypair lists with limit and marker.
+	FeatureListPaging
+	// FeatureExtendedNames allows ExtendedNameChars in keypair names, and
+	// refuses to generate keys.
+	FeatureExtendedNames
+)
+
+// ExtendedNameChars are the keypair name characters Nova accepts only
+// from FeatureExtendedNames's microversion (2.92).
+const ExtendedNameChars = "@."
+
+var features = [...]struct {
+	min  Microversion
+	what string
+}{
+	FeatureKeypairs:      {V2_1, "the keypair API"},
+	FeatureKeypairType:   {V2_2, "the keypair type (x509)"},
+	FeatureOtherUser:     {V2_10, "another user's keypair (user_id)"},
+	FeatureListPaging:    {V2_35, "paged keypair lists"},
+	FeatureExtendedNames: {V2_92, "a keypair name with '@' or '.'"},
+}
+
+// MinMicroversion is the first compute microversion that has f.
+func (f Feature) MinMicroversion() Microversion { return features[f].min }
+
+func (f Feature) String() string { return features[f].what }
+
+// need is what one request needs: every feature of required, and the
+// features of wanted where the endpoint offers them.
 type need struct {
-	min     Microversion
-	feature string
-	want    Microversion
+	required []Feature
+	wanted   []Feature
 }
 
 // choose picks the microversion for a request: the lowest that carries
-// what it needs (want when offered, else the highest offered), never above
-// what the endpoint supports. "" means send no header (legacy endpoint).
+// every required feature and, where the endpoint offers it, every wanted
+// one; never above what the endpoint supports. "" means send no header
+// (legacy endpoint).
 func (r versionRange) choose(n need) (string, error) {
-	minV := n.min
-	if minV.IsZero() {
-		minV = V2_1
+	minV, blocking := V2_1, FeatureKeypairs
+	for _, f := range n.required {
+		if minV.Less(f.MinMicroversion()) {
+			minV, blocking = f.MinMicroversion(), f
+		}
 	}
 	if r.max.Less(minV) {
-		return "", &MicroversionError{Feature: n.feature, Required: minV, Max: r.max, Legacy: r.legacy, Capped: r.capped}
+		return "", &MicroversionError{Feature: blocking, Required: minV, Max: r.max, Legacy: r.legacy, Capped: r.capped}
 	}
 	if r.legacy {
 		return "", nil
 	}
-	v := n.want
-	if v.Less(minV) {
-		v = minV
+	v := minV
+	for _, f := range n.wanted {
+		if v.Less(f.MinMicroversion()) {
+			v = f.MinMicroversion()
+		}
 	}
 	if r.max.Less(v) {
 		v = r.max
@@ -99,32 +146,6 @@ func (r versionRange) choose(n need) (string, error) {
 		v = r.min
 	}
 	return v.String(), nil
-}
-
-// MicroversionError says that a feature needs a newer compute API than the
-// cloud (or the provider's max_microversion) allows. It is returned before
-// any write is attempted.
-type MicroversionError struct {
-	Feature  string
-	Required Microversion
-	Max      Microversion
-	Legacy   bool
-	Capped   bool
-}
-
-func (e *MicroversionError) Error() string {
-	what := e.Feature
-	if what == "" {
-		what = "this request"
-	}
-	why := fmt.Sprintf("the compute endpoint supports at most %s", e.Max)
-	switch {
-	case e.Legacy:
-		why = "the compute endpoint is a legacy one (/v2 or /v1.1) without microversions, i.e. 2.1"
-	case e.Capped:
-		why = fmt.Sprintf("the provider's `max_microversion` caps it at %s", e.Max)
-	}
-	return fmt.Sprintf("%s needs compute API microversion %s or later, but %s", what, e.Required, why)
 }
 
 // discoverVersions reads the compute endpoint's version document: one GET,
@@ -157,7 +178,7 @@ func (c *Client) discoverVersions(ctx context.Context, endpoint string) (version
 		if err != nil {
 			return versionRange{}, fmt.Errorf("the compute API version document at %s: %w", endpoint, err)
 		}
-		minV, err := ParseMicroversion(coalesce(versions[0].MinVersion, V2_1.String()))
+		minV, err := ParseMicroversion(cmp.Or(versions[0].MinVersion, V2_1.String()))
 		if err != nil {
 			return versionRange{}, fmt.Errorf("the compute API version document at %s: %w", endpoint, err)
 		}
@@ -171,13 +192,14 @@ func (c *Client) discoverVersions(ctx context.Context, endpoint string) (version
 }
 
 // Require returns a *MicroversionError, before anything is written, when
-// region's compute endpoint (after max_microversion) cannot serve v, which
-// feature needs.
-func (c *Client) Require(ctx context.Context, region string, v Microversion, feature string) error {
+// region's compute endpoint (after the configured maximum microversion)
+// cannot serve every one of fs. Other errors are the endpoint's discovery
+// failing.
+func (c *Client) Require(ctx context.Context, region string, fs ...Feature) error {
 	ep, err := c.endpoint(ctx, region)
 	if err != nil {
 		return err
 	}
-	_, err = ep.versions.choose(need{min: v, feature: feature})
+	_, err = ep.versions.choose(need{required: fs})
 	return err
 }

@@ -46,17 +46,17 @@ func TestVersionRangeChoose(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{"plain read wants 2.2", nova26, need{want: V2_2}, "2.2", false},
+		{"plain read wants 2.2", nova26, need{wanted: []Feature{FeatureKeypairType}}, "2.2", false},
 		{"no want is the minimum", nova26, need{}, "2.1", false},
-		{"min above want", nova26, need{min: V2_10, want: V2_2}, "2.10", false},
-		{"list wants 2.35", nova26, need{want: V2_35}, "2.35", false},
-		{"want above max falls to max", old, need{want: V2_35}, "2.5", false},
-		{"capped", capped21, need{want: V2_2}, "2.1", false},
-		{"capped below min", capped21, need{min: V2_2, feature: "keypair `type`"}, "", true},
-		{"endpoint below min", old, need{min: V2_10}, "", true},
-		{"legacy sends no header", legacy, need{want: V2_35}, "", false},
-		{"legacy below min", legacy, need{min: V2_2}, "", true},
-		{"endpoint minimum wins", minAbove, need{want: V2_2}, "2.3", false},
+		{"min above want", nova26, need{required: []Feature{FeatureOtherUser}, wanted: []Feature{FeatureKeypairType}}, "2.10", false},
+		{"list wants 2.35", nova26, need{wanted: []Feature{FeatureListPaging}}, "2.35", false},
+		{"want above max falls to max", old, need{wanted: []Feature{FeatureListPaging}}, "2.5", false},
+		{"capped", capped21, need{wanted: []Feature{FeatureKeypairType}}, "2.1", false},
+		{"capped below min", capped21, need{required: []Feature{FeatureKeypairType}}, "", true},
+		{"endpoint below min", old, need{required: []Feature{FeatureOtherUser}}, "", true},
+		{"legacy sends no header", legacy, need{wanted: []Feature{FeatureListPaging}}, "", false},
+		{"legacy below min", legacy, need{required: []Feature{FeatureKeypairType}}, "", true},
+		{"endpoint minimum wins", minAbove, need{wanted: []Feature{FeatureKeypairType}}, "2.3", false},
 	} {
 		got, err := c.r.choose(c.n)
 		if got != c.want || (err != nil) != c.wantErr {
@@ -161,8 +161,8 @@ func TestMicroversion_capped(t *testing.T) {
 		opts                    CreateKeypairOpts
 		feature, required, caps string
 	}{
-		{CreateKeypairOpts{Name: "x", PublicKey: "-----BEGIN CERTIFICATE-----\n", Type: "x509"}, "`type`", "2.2", "2.1"},
-		{CreateKeypairOpts{Name: "y", PublicKey: testPublicKey, UserID: fakeOtherUserID}, "`user_id`", "2.10", "2.1"},
+		{CreateKeypairOpts{Name: "x", PublicKey: "-----BEGIN CERTIFICATE-----\n", Type: "x509"}, "keypair type (x509)", "2.2", "2.1"},
+		{CreateKeypairOpts{Name: "y", PublicKey: testPublicKey, UserID: fakeOtherUserID}, "another user's keypair (user_id)", "2.10", "2.1"},
 	} {
 		posts := len(rt.keypairRequests("POST"))
 		_, err := c.CreateKeypair(bg(), "", tc.opts)
@@ -174,7 +174,7 @@ func TestMicroversion_capped(t *testing.T) {
 			t.Errorf("create %+v: %d POST sent after the microversion check failed, want none", tc.opts, n-posts)
 		}
 		msg := err.Error()
-		for _, want := range []string{tc.feature, tc.required, "max_microversion", tc.caps} {
+		for _, want := range []string{tc.feature, tc.required, "configured maximum microversion", "OS_COMPUTE_API_VERSION", tc.caps} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%q does not name %s", msg, want)
 			}

@@ -190,17 +190,17 @@ func TestTLS_certWithoutKey(t *testing.T) {
 	for _, tc := range []struct {
 		cert, key, want string
 	}{
-		{certFile, "", "`key`"},
-		{"", keyFile, "`cert`"},
+		{certFile, "", "key (OS_KEY)"},
+		{"", keyFile, "cert (OS_CERT)"},
 	} {
 		_, err := NewClient(bg(), Config{
 			AuthURL: "https://keystone.invalid:5000/v3", UserName: "u", Password: "p",
 			ClientCertFile: tc.cert, ClientKeyFile: tc.key,
 			Getenv: func(string) string { return "" },
 		})
-		var cfgErr *ConfigError
-		if !errors.As(err, &cfgErr) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("cert %q, key %q: got %v, want a *ConfigError naming %s", tc.cert, tc.key, err, tc.want)
+		var missing *MissingSettingsError
+		if !errors.As(err, &missing) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("cert %q, key %q: got %v, want a *MissingSettingsError naming %s", tc.cert, tc.key, err, tc.want)
 		}
 	}
 
@@ -209,8 +209,8 @@ func TestTLS_certWithoutKey(t *testing.T) {
 		AuthURL: "https://keystone.invalid:5000/v3", UserName: "u", Password: "p",
 		CACertFile: keyFile, Getenv: func(string) string { return "" },
 	})
-	var cfgErr *ConfigError
-	if !errors.As(err, &cfgErr) || !strings.Contains(err.Error(), "cacert_file") {
-		t.Errorf("a key as CA file: got %v, want a *ConfigError naming cacert_file", err)
+	var settingErr *SettingError
+	if !errors.As(err, &settingErr) || settingErr.Setting != CACertFile {
+		t.Errorf("a key as CA file: got %v, want a *SettingError for %s", err, CACertFile)
 	}
 }

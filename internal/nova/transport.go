@@ -2,6 +2,7 @@ package nova
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -287,7 +288,7 @@ func (t *transport) log(ctx context.Context, req *http.Request, resp *http.Respo
 		return
 	}
 	fields["status"] = resp.StatusCode
-	if id := coalesce(resp.Header.Get("X-Openstack-Request-Id"), resp.Header.Get("X-Compute-Request-Id")); id != "" {
+	if id := cmp.Or(resp.Header.Get("X-Openstack-Request-Id"), resp.Header.Get("X-Compute-Request-Id")); id != "" {
 		fields["request_id"] = id
 	}
 	tflog.Debug(ctx, "OpenStack API request", fields)

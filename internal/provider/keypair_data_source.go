@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -94,15 +95,15 @@ func (d *keypairDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err)))
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name)))
 		return
 	}
 
 	data.ID = types.StringValue(keypairID(userID, kp.Name))
 	data.PublicKey = types.StringValue(kp.PublicKey)
 	data.Fingerprint = types.StringValue(kp.Fingerprint)
-	data.Type = types.StringValue(coalesce(kp.Type, keys.TypeSSH))
-	data.UserID = types.StringValue(coalesce(kp.UserID, userID))
+	data.Type = types.StringValue(cmp.Or(kp.Type, keys.TypeSSH))
+	data.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
 	data.CreatedAt = createdAt(kp.CreatedAt)
 	data.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)

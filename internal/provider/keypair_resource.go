@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -208,30 +209,31 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return // known at apply; checked then
 	}
 	region := r.region(plan.Region)
-	checks := []struct {
-		attr    string
-		applies bool
-		version nova.Microversion
-		feature string
-	}{
-		{"name", strings.ContainsAny(plan.Name.ValueString(), nameChars292Only), nova.V2_92, fmt.Sprintf("the keypair name %q (with `@` or `.`)", plan.Name.ValueString())},
-		{"type", plan.Type.ValueString() == keys.TypeX509, nova.V2_2, "type = \"x509\""},
-		{"user_id", !cfg.UserID.IsNull() && !cfg.UserID.IsUnknown(), nova.V2_10, "user_id (another user's keypair)"},
-	}
-	for _, c := range checks {
-		if !c.applies {
-			continue
-		}
-		err := r.client.Require(ctx, region, c.version, c.feature)
+	opts := createOpts(plan)
+	for _, f := range opts.Features() {
+		err := r.client.Require(ctx, region, f)
 		var mvErr *nova.MicroversionError
 		switch {
 		case errors.As(err, &mvErr):
-			resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, err))
+			resp.Diagnostics.AddAttributeError(path.Root(featureAttr[f]), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, opts.Name)))
 		case err != nil:
 			resp.Diagnostics.AddError("Unable to read the compute API version", err.Error())
 			return
 		}
 	}
+}
+
+// createOpts is what Create sends for plan (before the key is known), and
+// what ModifyPlan checks against the cloud's microversions.
+func createOpts(plan keypairResourceModel) nova.CreateKeypairOpts {
+	opts := nova.CreateKeypairOpts{Name: plan.Name.ValueString(), PublicKey: plan.PublicKey.ValueString()}
+	if !plan.UserID.IsUnknown() && !plan.UserID.IsNull() {
+		opts.UserID = plan.UserID.ValueString()
+	}
+	if t := plan.Type.ValueString(); t != keys.TypeSSH {
+		opts.Type = t // ssh is Nova's default: not sending it keeps 2.1 clouds working
+	}
+	return opts
 }
 
 // generatedKeyReplaced reports whether the keypair's key is no longer the
@@ -272,14 +274,11 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	name := plan.Name.ValueString()
+	opts := createOpts(plan)
+	name, userID := opts.Name, opts.UserID
 	region := r.region(plan.Region)
-	userID := ""
-	if !plan.UserID.IsUnknown() && !plan.UserID.IsNull() {
-		userID = plan.UserID.ValueString()
-	}
 
-	publicKey := plan.PublicKey.ValueString()
+	publicKey := opts.PublicKey
 	privateKey := types.StringNull()
 	algorithm := algorithmOf(publicKey)
 	if plan.PublicKey.IsNull() || plan.PublicKey.IsUnknown() {
@@ -297,10 +296,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 		algorithm = types.StringValue(string(alg))
 	}
 
-	opts := nova.CreateKeypairOpts{Name: name, PublicKey: publicKey, UserID: userID}
-	if t := plan.Type.ValueString(); t != keys.TypeSSH {
-		opts.Type = t // ssh is Nova's default: not sending it keeps 2.1 clouds working
-	}
+	opts.PublicKey = publicKey
 	kp, err := r.client.CreateKeypair(ctx, region, opts)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err))
@@ -315,8 +311,8 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	state.PrivateKey = privateKey
 	state.KeyAlgorithm = algorithm
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
-	state.Type = types.StringValue(coalesce(kp.Type, plan.Type.ValueString()))
-	state.UserID = types.StringValue(coalesce(kp.UserID, userID))
+	state.Type = types.StringValue(cmp.Or(kp.Type, plan.Type.ValueString()))
+	state.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
 	state.CreatedAt = types.StringNull()
 	state.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -350,7 +346,7 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err)))
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name)))
 		return
 	}
 
@@ -362,8 +358,8 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 		state.KeyAlgorithm = algorithmOf(state.PublicKey.ValueString())
 	}
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
-	state.Type = types.StringValue(coalesce(kp.Type, keys.TypeSSH)) // 2.1 endpoints have only ssh
-	state.UserID = types.StringValue(coalesce(kp.UserID, userID))
+	state.Type = types.StringValue(cmp.Or(kp.Type, keys.TypeSSH)) // 2.1 endpoints have only ssh
+	state.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
 	state.CreatedAt = createdAt(kp.CreatedAt)
 	state.Region = types.StringValue(region)
 	if state.Timeouts.IsNull() {
@@ -406,7 +402,7 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err)))
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name)))
 	}
 }
 
@@ -498,6 +494,8 @@ func createdAt(s string) types.String {
 func createErrorDetail(name, userID, region string, err error) string {
 	var mvErr *nova.MicroversionError
 	switch {
+	case errors.As(err, &mvErr):
+		return fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, name))
 	case nova.IsConflict(err):
 		id := keypairID(userID, name)
 		return fmt.Sprintf("A keypair named %q already exists for %s in region %q; keypair names are unique per user. "+
@@ -512,10 +510,8 @@ func createErrorDetail(name, userID, region string, err error) string {
 	case nova.IsForbidden(err) && userID != "":
 		return fmt.Sprintf("Nova's policy does not let the authenticated user manage keypairs of user %q: managing another user's keypairs (user_id) needs an admin. "+
 			"Remove user_id to manage your own keypair, or authenticate as an admin or as that user.\n\nNova said: %s", userID, nova.APIMessage(err))
-	case errors.As(err, &mvErr):
-		return fmt.Sprintf("In region %q, %s.", region, err)
 	}
-	return fmt.Sprintf("Creating keypair %q%s in region %q failed: %s", name, ofUser(userID), region, nova.APIMessage(err))
+	return fmt.Sprintf("Creating keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))
 }
 
 func userDescription(userID string) string {

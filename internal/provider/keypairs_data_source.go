@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -121,7 +122,7 @@ func (d *keypairsDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 	all, err := d.client.ListKeypairs(ctx, region, userID)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, nova.APIMessage(err)))
+		resp.Diagnostics.AddError("Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, "")))
 		return
 	}
 
@@ -132,7 +133,7 @@ func (d *keypairsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	entries := []attr.Value{}
 	names := []attr.Value{}
 	for _, kp := range all {
-		kpType := coalesce(kp.Type, keys.TypeSSH)
+		kpType := cmp.Or(kp.Type, keys.TypeSSH)
 		switch {
 		case nameRE != nil && !nameRE.MatchString(kp.Name),
 			!data.Type.IsNull() && data.Type.ValueString() != kpType,
@@ -153,7 +154,7 @@ func (d *keypairsDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 	data.Keypairs = types.ListValueMust(types.ObjectType{AttrTypes: keypairListEntryTypes}, entries)
 	data.Names = types.ListValueMust(types.StringType, names)
-	data.ID = types.StringValue(region + "/" + coalesce(userID, d.client.UserID()))
+	data.ID = types.StringValue(region + "/" + cmp.Or(userID, d.client.UserID()))
 	data.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
 }

@@ -5,24 +5,23 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -51,83 +50,113 @@ func (p *novaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, r
 	resp.Version = p.version
 }
 
-func (p *novaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	str := func(desc string, env ...string) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, MarkdownDescription: desc + envNote(env)}
+// connectionSetting is a provider argument that gives one of internal/nova's
+// connection settings: the one place that maps the two. Its environment
+// variables and clouds.yaml key come from nova, where they are resolved.
+type connectionSetting struct {
+	attr    string
+	setting nova.Setting
+	desc    string
+	// secret marks a sensitive argument.
+	secret     bool
+	validators []validator.String
+}
+
+// microversionPattern is what max_microversion accepts: a compute
+// microversion, or latest / 2.latest (no cap) as the openstack CLI takes
+// them.
+var microversionPattern = regexp.MustCompile(`^(2\.\d+|2\.latest|latest)$`)
+
+var connectionSettings = []connectionSetting{
+	{attr: "auth_url", setting: nova.AuthURL, desc: "Keystone's identity endpoint, e.g. `https://keystone.example.com:5000/v3`."},
+	{attr: "region", setting: nova.Region, desc: "Region whose compute endpoint is used when a resource names none. When unset anywhere, the region of the first compute endpoint in the catalog."},
+	{attr: "user_name", setting: nova.UserName, desc: "User to authenticate as, by name."},
+	{attr: "user_id", setting: nova.UserID, desc: "User to authenticate as, by ID."},
+	{attr: "password", setting: nova.Password, desc: "The user's password.", secret: true},
+	{attr: "tenant_name", setting: nova.ProjectName, desc: "Project (tenant) to scope the token to, by name."},
+	{attr: "tenant_id", setting: nova.ProjectID, desc: "Project (tenant) to scope the token to, by ID."},
+	{attr: "user_domain_name", setting: nova.UserDomainName, desc: "Domain of the user, by name."},
+	{attr: "user_domain_id", setting: nova.UserDomainID, desc: "Domain of the user, by ID."},
+	{attr: "project_domain_name", setting: nova.ProjectDomainName, desc: "Domain of the project, by name."},
+	{attr: "project_domain_id", setting: nova.ProjectDomainID, desc: "Domain of the project, by ID."},
+	{attr: "domain_name", setting: nova.DomainName, desc: "Domain to scope the token to when no project is given; also the user's and project's domain when those are not given."},
+	{attr: "domain_id", setting: nova.DomainID, desc: "Domain to scope the token to (by ID) when no project is given; also the user's and project's domain when those are not given."},
+	{attr: "default_domain", setting: nova.DefaultDomain, desc: "Domain ID of the user and project when no domain is named anywhere. Defaults to `default`."},
+	{attr: "token", setting: nova.Token, desc: "An existing Keystone token to use instead of a password. It cannot be renewed when it expires.", secret: true},
+	{attr: "application_credential_id", setting: nova.ApplicationCredentialID, desc: "Application credential to authenticate with, by ID."},
+	{attr: "application_credential_name", setting: nova.ApplicationCredentialName, desc: "Application credential to authenticate with, by name (with `user_name` or `user_id`)."},
+	{attr: "application_credential_secret", setting: nova.ApplicationCredentialSecret, desc: "The application credential's secret.", secret: true},
+	{attr: "system_scope", setting: nova.SystemScope, desc: "Scope the token to the system (`all`) instead of a project."},
+	{attr: "insecure", setting: nova.Insecure, desc: "Skip verification of the TLS certificates of Keystone and Nova. Prefer `cacert_file`; the provider warns while verification is off. In clouds.yaml: `verify: false`."},
+	{attr: "cacert_file", setting: nova.CACertFile, desc: "PEM file of the CA certificates that sign Keystone's and Nova's TLS certificates."},
+	{attr: "cert", setting: nova.ClientCertFile, desc: "PEM file of a TLS client certificate."},
+	{attr: "key", setting: nova.ClientKeyFile, desc: "PEM file of the TLS client certificate's private key."},
+	{
+		attr: "endpoint_type", setting: nova.EndpointType,
+		desc:       "Which catalog endpoint of the compute service to use: " + quoted(endpointTypes) + ". Defaults to `public`.",
+		validators: []validator.String{stringvalidator.OneOf(endpointTypes...)},
+	},
+	{
+		attr: "max_microversion", setting: nova.MaxMicroversion,
+		desc: "Highest compute API microversion the provider may use, e.g. `2.60`, for clouds with a broken newer microversion. " +
+			"A feature that needs more is refused before any request. `latest` and `2.latest` mean no cap. " +
+			"Unlike the openstack CLI, which sends `OS_COMPUTE_API_VERSION` as the version to use, the provider reads it as this cap and still chooses, per request, the lowest microversion that carries what the request needs.",
+		validators: []validator.String{stringvalidator.RegexMatches(microversionPattern, "must be a compute microversion like 2.60, or latest")},
+	},
+}
+
+// attrOf is the provider argument that gives setting s.
+func attrOf(s nova.Setting) string {
+	for _, cs := range connectionSettings {
+		if cs.setting == s {
+			return cs.attr
+		}
 	}
-	secret := func(desc string, env ...string) schema.StringAttribute {
-		a := str(desc, env...)
-		a.Sensitive = true
-		return a
+	return s.String()
+}
+
+func (p *novaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"cloud": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Name of a cloud in clouds.yaml (found through `OS_CLIENT_CONFIG_FILE`, then `./clouds.yaml`, " +
+				"`~/.config/openstack/clouds.yaml`, `/etc/openstack/clouds.yaml`; `secure.yaml` beside it and the cloud's `profile` in `clouds-public.yaml` are merged)." +
+				envNote([]string{"OS_CLOUD"}),
+		},
+		"endpoint_overrides": schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "Endpoints to use instead of the catalog's, by service type. `compute` is used for every Nova request, e.g. " +
+				"`{ compute = \"https://nova.example.com/v2.1\" }`. `%(project_id)s`, `$(project_id)s` and `{project_id}` are replaced with the token's project ID, " +
+				"so legacy `/v2/%(project_id)s` and `/v1.1/%(project_id)s` endpoints work (as microversion 2.1).",
+			Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.OneOf("compute"))},
+		},
+		"max_retries": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("How often one API request is retried after a connection error, a timeout, a 429 or a 5xx (default %d). ", nova.DefaultMaxRetries) +
+				"429 and 503 wait for `Retry-After`; others back off exponentially with jitter. A keypair create whose answer is lost is resolved by reading the keypair back, never by creating it twice. `0` turns retries off.",
+			Validators: []validator.Int64{int64validator.Between(0, 100)},
+		},
+		"allow_reauth": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "Authenticate again when the token expires during a run. Defaults to `true`.",
+		},
+	}
+	for _, cs := range connectionSettings {
+		desc := cs.desc + envNote(cs.setting.EnvVars())
+		if cs.setting.Boolean() {
+			attrs[cs.attr] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
+			continue
+		}
+		attrs[cs.attr] = schema.StringAttribute{Optional: true, Sensitive: cs.secret, MarkdownDescription: desc, Validators: cs.validators}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages OpenStack Nova keypairs (the compute `os-keypairs` API). " +
 			"Each setting left out of the provider block is taken from the cloud named by `cloud` " +
 			"(or `OS_CLOUD`) in clouds.yaml, and then from its usual `OS_*` environment variable: " +
-			"explicit setting > clouds.yaml > environment. The provider reads the compute endpoint's " +
-			"microversion range once and uses, per request, the lowest microversion that carries what the request needs.",
-		Attributes: map[string]schema.Attribute{
-			"auth_url": str("Keystone's identity endpoint, e.g. `https://keystone.example.com:5000/v3`.", "OS_AUTH_URL"),
-			"cloud": str("Name of a cloud in clouds.yaml (found through `OS_CLIENT_CONFIG_FILE`, then `./clouds.yaml`, "+
-				"`~/.config/openstack/clouds.yaml`, `/etc/openstack/clouds.yaml`; `secure.yaml` beside it is merged).", "OS_CLOUD"),
-			"region":                        str("Region whose compute endpoint is used when a resource names none. When unset anywhere, the region of the first compute endpoint in the catalog.", "OS_REGION_NAME"),
-			"user_name":                     str("User to authenticate as, by name.", "OS_USERNAME"),
-			"user_id":                       str("User to authenticate as, by ID.", "OS_USER_ID"),
-			"password":                      secret("The user's password.", "OS_PASSWORD"),
-			"tenant_name":                   str("Project (tenant) to scope the token to, by name.", "OS_PROJECT_NAME", "OS_TENANT_NAME"),
-			"tenant_id":                     str("Project (tenant) to scope the token to, by ID.", "OS_PROJECT_ID", "OS_TENANT_ID"),
-			"user_domain_name":              str("Domain of the user, by name.", "OS_USER_DOMAIN_NAME"),
-			"user_domain_id":                str("Domain of the user, by ID.", "OS_USER_DOMAIN_ID"),
-			"project_domain_name":           str("Domain of the project, by name.", "OS_PROJECT_DOMAIN_NAME"),
-			"project_domain_id":             str("Domain of the project, by ID.", "OS_PROJECT_DOMAIN_ID"),
-			"domain_name":                   str("Domain to scope the token to when no project is given; also the user's and project's domain when those are not given.", "OS_DOMAIN_NAME"),
-			"domain_id":                     str("Domain to scope the token to (by ID) when no project is given; also the user's and project's domain when those are not given.", "OS_DOMAIN_ID"),
-			"default_domain":                str("Domain ID of the user and project when no domain is named anywhere. Defaults to `default`.", "OS_DEFAULT_DOMAIN"),
-			"token":                         secret("An existing Keystone token to use instead of a password. It cannot be renewed when it expires.", "OS_TOKEN", "OS_AUTH_TOKEN"),
-			"application_credential_id":     str("Application credential to authenticate with, by ID.", "OS_APPLICATION_CREDENTIAL_ID"),
-			"application_credential_name":   str("Application credential to authenticate with, by name (with `user_name` or `user_id`).", "OS_APPLICATION_CREDENTIAL_NAME"),
-			"application_credential_secret": secret("The application credential's secret.", "OS_APPLICATION_CREDENTIAL_SECRET"),
-			"system_scope": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Scope the token to the system (`all`) instead of a project." + envNote([]string{"OS_SYSTEM_SCOPE"}),
-			},
-			"insecure": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Skip verification of the TLS certificates of Keystone and Nova. Prefer `cacert_file`." + envNote([]string{"OS_INSECURE"}),
-			},
-			"cacert_file": str("PEM file of the CA certificates that sign Keystone's and Nova's TLS certificates.", "OS_CACERT"),
-			"cert":        str("PEM file of a TLS client certificate.", "OS_CERT"),
-			"key":         str("PEM file of the TLS client certificate's private key.", "OS_KEY"),
-			"endpoint_type": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Which catalog endpoint of the compute service to use: " + quoted(endpointTypes) + ". Defaults to `public`." + envNote([]string{"OS_INTERFACE", "OS_ENDPOINT_TYPE"}),
-				Validators:          []validator.String{stringvalidator.OneOf(endpointTypes...)},
-			},
-			"endpoint_overrides": schema.MapAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "Endpoints to use instead of the catalog's, by service type. `compute` is used for every Nova request, e.g. " +
-					"`{ compute = \"https://nova.example.com/v2.1\" }`. `%(project_id)s`, `$(project_id)s` and `{project_id}` are replaced with the token's project ID, " +
-					"so legacy `/v2/%(project_id)s` and `/v1.1/%(project_id)s` endpoints work (as microversion 2.1).",
-				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.OneOf("compute"))},
-			},
-			"max_retries": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How often one API request is retried after a connection error, a timeout, a 429 or a 5xx (default %d). ", nova.DefaultMaxRetries) +
-					"429 and 503 wait for `Retry-After`; others back off exponentially with jitter. A keypair create whose answer is lost is resolved by reading the keypair back, never by creating it twice. `0` turns retries off.",
-				Validators: []validator.Int64{int64validator.Between(0, 100)},
-			},
-			"allow_reauth": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Authenticate again when the token expires during a run. Defaults to `true`.",
-			},
-			"max_microversion": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Highest compute API microversion the provider may use, e.g. `2.60`, for clouds with a broken newer microversion. " +
-					"A feature that needs more is refused before any request." + envNote([]string{"OS_COMPUTE_API_VERSION"}),
-				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^2\.\d+$`), "must be a compute microversion like 2.60")},
-			},
-		},
+			"explicit setting > clouds.yaml > environment, for every setting (the openstack CLI differs: there `OS_*` variables override clouds.yaml). " +
+			"The provider reads the compute endpoint's microversion range once and uses, per request, the lowest microversion that carries what the request needs.",
+		Attributes: attrs,
 	}
 }
 
@@ -148,117 +177,42 @@ func quoted(items []string) string {
 	return strings.Join(q, ", ")
 }
 
+// providerModel holds the provider arguments that are not connection
+// settings of internal/nova.
 type providerModel struct {
-	AuthURL                     types.String `tfsdk:"auth_url"`
-	Cloud                       types.String `tfsdk:"cloud"`
-	Region                      types.String `tfsdk:"region"`
-	UserName                    types.String `tfsdk:"user_name"`
-	UserID                      types.String `tfsdk:"user_id"`
-	Password                    types.String `tfsdk:"password"`
-	TenantName                  types.String `tfsdk:"tenant_name"`
-	TenantID                    types.String `tfsdk:"tenant_id"`
-	UserDomainName              types.String `tfsdk:"user_domain_name"`
-	UserDomainID                types.String `tfsdk:"user_domain_id"`
-	ProjectDomainName           types.String `tfsdk:"project_domain_name"`
-	ProjectDomainID             types.String `tfsdk:"project_domain_id"`
-	DomainName                  types.String `tfsdk:"domain_name"`
-	DomainID                    types.String `tfsdk:"domain_id"`
-	DefaultDomain               types.String `tfsdk:"default_domain"`
-	Token                       types.String `tfsdk:"token"`
-	ApplicationCredentialID     types.String `tfsdk:"application_credential_id"`
-	ApplicationCredentialName   types.String `tfsdk:"application_credential_name"`
-	ApplicationCredentialSecret types.String `tfsdk:"application_credential_secret"`
-	SystemScope                 types.Bool   `tfsdk:"system_scope"`
-	Insecure                    types.Bool   `tfsdk:"insecure"`
-	CACertFile                  types.String `tfsdk:"cacert_file"`
-	Cert                        types.String `tfsdk:"cert"`
-	Key                         types.String `tfsdk:"key"`
-	EndpointType                types.String `tfsdk:"endpoint_type"`
-	EndpointOverrides           types.Map    `tfsdk:"endpoint_overrides"`
-	MaxRetries                  types.Int64  `tfsdk:"max_retries"`
-	AllowReauth                 types.Bool   `tfsdk:"allow_reauth"`
-	MaxMicroversion             types.String `tfsdk:"max_microversion"`
+	Cloud             types.String `tfsdk:"cloud"`
+	EndpointOverrides types.Map    `tfsdk:"endpoint_overrides"`
+	MaxRetries        types.Int64  `tfsdk:"max_retries"`
+	AllowReauth       types.Bool   `tfsdk:"allow_reauth"`
 }
 
 func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	var data providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
 	// A setting that comes from another resource is unknown during plan.
 	// Authenticate only once every setting is known; resources then say
 	// what they cannot do yet.
-	if !req.ClientCapabilities.DeferralAllowed && anyUnknown(data) {
+	if !req.Config.Raw.IsFullyKnown() {
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
 		tflog.Debug(ctx, "provider configuration not yet known; not authenticating")
 		return
 	}
-	if anyUnknown(data) {
-		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
-		return
-	}
-
-	overrides := map[string]string{}
-	resp.Diagnostics.Append(data.EndpointOverrides.ElementsAs(ctx, &overrides, false)...)
+	cfg, diags := p.novaConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	cfg := nova.Config{
-		AuthURL:                     data.AuthURL.ValueString(),
-		Cloud:                       data.Cloud.ValueString(),
-		Region:                      data.Region.ValueString(),
-		UserName:                    data.UserName.ValueString(),
-		UserID:                      data.UserID.ValueString(),
-		Password:                    data.Password.ValueString(),
-		ProjectName:                 data.TenantName.ValueString(),
-		ProjectID:                   data.TenantID.ValueString(),
-		UserDomainName:              data.UserDomainName.ValueString(),
-		UserDomainID:                data.UserDomainID.ValueString(),
-		ProjectDomainName:           data.ProjectDomainName.ValueString(),
-		ProjectDomainID:             data.ProjectDomainID.ValueString(),
-		DomainName:                  data.DomainName.ValueString(),
-		DomainID:                    data.DomainID.ValueString(),
-		DefaultDomain:               data.DefaultDomain.ValueString(),
-		Token:                       data.Token.ValueString(),
-		ApplicationCredentialID:     data.ApplicationCredentialID.ValueString(),
-		ApplicationCredentialName:   data.ApplicationCredentialName.ValueString(),
-		ApplicationCredentialSecret: data.ApplicationCredentialSecret.ValueString(),
-		SystemScope:                 data.SystemScope.ValueBoolPointer(),
-		Insecure:                    data.Insecure.ValueBoolPointer(),
-		CACertFile:                  data.CACertFile.ValueString(),
-		ClientCertFile:              data.Cert.ValueString(),
-		ClientKeyFile:               data.Key.ValueString(),
-		EndpointType:                data.EndpointType.ValueString(),
-		EndpointOverrides:           overrides,
-		AllowReauth:                 data.AllowReauth.ValueBoolPointer(),
-		MaxMicroversion:             coalesce(data.MaxMicroversion.ValueString(), os.Getenv("OS_COMPUTE_API_VERSION")),
-		UserAgent:                   "terraform-provider-nova/" + p.version,
-	}
-	if !data.MaxRetries.IsNull() {
-		n := int(data.MaxRetries.ValueInt64())
-		cfg.MaxRetries = &n
 	}
 
 	client, err := nova.NewClient(ctx, cfg)
 	if err != nil {
-		var cfgErr *nova.ConfigError
-		var authErr *nova.AuthError
-		var epErr *nova.EndpointError
-		switch {
-		case errors.As(err, &cfgErr) && len(cfgErr.Missing) > 0:
-			resp.Diagnostics.AddError("Incomplete provider configuration",
-				"The nova provider cannot authenticate: set "+joinAnd(cfgErr.Missing)+" in the provider block, in the clouds.yaml cloud it names, or in the environment.")
-		case errors.As(err, &cfgErr):
-			resp.Diagnostics.AddError("Invalid provider configuration", cfgErr.Error())
-		case errors.As(err, &authErr):
-			resp.Diagnostics.AddError("Unable to authenticate with OpenStack", "The nova provider could not get a token: "+err.Error())
-		case errors.As(err, &epErr):
-			resp.Diagnostics.AddError("No compute endpoint", "The nova provider authenticated, but "+err.Error()+".")
-		default:
-			resp.Diagnostics.AddError("Unable to configure the nova provider", err.Error())
-		}
+		resp.Diagnostics.Append(configureDiagnostic(err))
 		return
+	}
+	if client.Insecure() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("insecure"), "TLS verification is off",
+			"insecure = true (or OS_INSECURE, or verify: false in clouds.yaml) makes the provider accept any certificate from Keystone and Nova, "+
+				"so a machine in the middle could read the password or token. Set cacert_file to the CA that signs them instead.")
 	}
 	tflog.Debug(ctx, "authenticated", map[string]any{"region": client.Region()})
 
@@ -266,28 +220,41 @@ func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.DataSourceData = client
 }
 
-func anyUnknown(data providerModel) bool {
-	for _, v := range []attr.Value{
-		data.AuthURL, data.Cloud, data.Region, data.UserName, data.UserID, data.Password, data.TenantName, data.TenantID,
-		data.UserDomainName, data.UserDomainID, data.ProjectDomainName, data.ProjectDomainID, data.DomainName, data.DomainID,
-		data.DefaultDomain, data.Token, data.ApplicationCredentialID, data.ApplicationCredentialName, data.ApplicationCredentialSecret,
-		data.SystemScope, data.Insecure, data.CACertFile, data.Cert, data.Key, data.EndpointType, data.EndpointOverrides,
-		data.MaxRetries, data.AllowReauth, data.MaxMicroversion,
-	} {
-		if v.IsUnknown() {
-			return true
+// novaConfig maps the provider block to internal/nova's Config: every
+// connection setting through the connectionSettings table.
+func (p *novaProvider) novaConfig(ctx context.Context, config tfsdk.Config) (nova.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var data providerModel
+	diags.Append(config.Get(ctx, &data)...)
+	cfg := nova.Config{
+		Cloud:             data.Cloud.ValueString(),
+		AllowReauth:       data.AllowReauth.ValueBoolPointer(),
+		EndpointOverrides: map[string]string{},
+		UserAgent:         "terraform-provider-nova/" + p.version,
+	}
+	diags.Append(data.EndpointOverrides.ElementsAs(ctx, &cfg.EndpointOverrides, false)...)
+	if !data.MaxRetries.IsNull() {
+		n := int(data.MaxRetries.ValueInt64())
+		cfg.MaxRetries = &n
+	}
+	for _, cs := range connectionSettings {
+		var value string
+		if cs.setting.Boolean() {
+			var b types.Bool
+			diags.Append(config.GetAttribute(ctx, path.Root(cs.attr), &b)...)
+			if !b.IsNull() {
+				value = strconv.FormatBool(b.ValueBool())
+			}
+		} else {
+			var s types.String
+			diags.Append(config.GetAttribute(ctx, path.Root(cs.attr), &s)...)
+			value = s.ValueString()
+		}
+		if err := cfg.Set(cs.setting, value); err != nil {
+			diags.AddAttributeError(path.Root(cs.attr), "Invalid provider configuration", err.Error())
 		}
 	}
-	return false
-}
-
-func coalesce(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return cfg, diags
 }
 
 func (p *novaProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -307,27 +274,6 @@ func (p *novaProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		NewFingerprintFunction,
 	}
-}
-
-func joinAnd(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	out := ""
-	for i, s := range items {
-		switch {
-		case i == 0:
-		case i == len(items)-1:
-			out += " and "
-		default:
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
 
 // clientFrom is the Configure of every resource and data source: the

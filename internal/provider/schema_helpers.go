@@ -11,14 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
 )
 
 // Nova's keypair name rules: 1-255 characters of [A-Za-z0-9 _-], from 2.92
 // also `@` and `.`, with no whitespace at either end.
 const (
-	nameMaxLength    = 255
-	nameCharsBase    = "letters, digits, space, `_` and `-`"
-	nameChars292Only = "@."
+	nameMaxLength = 255
+	nameCharsBase = "letters, digits, space, `_` and `-`"
 )
 
 // keypairNameValidator checks what Nova checks of a name, before any API
@@ -64,7 +64,7 @@ func keypairNameProblem(name string) string {
 
 func nameRuneAllowed(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '_' || r == '-' ||
-		strings.ContainsRune(nameChars292Only, r)
+		strings.ContainsRune(nova.ExtendedNameChars, r)
 }
 
 // noSlash matches IDs without "/": a keypair's ID is user_id/name.

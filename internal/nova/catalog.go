@@ -1,0 +1,114 @@
+package nova
+
+import (
+	"cmp"
+	"context"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+)
+
+// The service catalog: which compute endpoint serves a region, and what
+// the token says about its project and user.
+
+func (c *Client) newComputeClient(region string) (*gophercloud.ServiceClient, error) {
+	if c.computeOverride != "" {
+		return &gophercloud.ServiceClient{
+			ProviderClient: c.provider,
+			Endpoint:       gophercloud.NormalizeURL(c.computeOverride),
+			Type:           "compute",
+		}, nil
+	}
+	eo := c.endpointOpts
+	eo.Region = region
+	sc, err := openstack.NewComputeV2(c.provider, eo)
+	if err != nil {
+		return nil, &EndpointError{Region: region, Interface: availabilityName(eo.Availability), Err: err}
+	}
+	return sc, nil
+}
+
+func availabilityName(a gophercloud.Availability) string {
+	if a == "" {
+		return string(gophercloud.AvailabilityPublic)
+	}
+	return string(a)
+}
+
+// expandProjectID fills the project id into an endpoint override written
+// the way catalogs write it: %(project_id)s, $(project_id)s, {project_id},
+// or the same with tenant_id.
+func expandProjectID(url, projectID string) string {
+	for _, p := range []string{"%(project_id)s", "$(project_id)s", "{project_id}", "%(tenant_id)s", "$(tenant_id)s", "{tenant_id}"} {
+		url = strings.ReplaceAll(url, p, projectID)
+	}
+	return url
+}
+
+// ComputeEndpoint is the compute endpoint URL used for region ("" means
+// the default region), from the catalog or endpoint_overrides.
+func (c *Client) ComputeEndpoint(ctx context.Context, region string) (string, error) {
+	ep, err := c.endpoint(ctx, region)
+	if err != nil {
+		return "", err
+	}
+	return ep.sc.Endpoint, nil
+}
+
+// ProjectID is the ID of the project the token is scoped to ("" when it
+// is not scoped to a project).
+func (c *Client) ProjectID() string {
+	return tokenProjectID(c.provider)
+}
+
+// UserID is the ID of the authenticated user.
+func (c *Client) UserID() string {
+	result, ok := c.provider.GetAuthResult().(tokens.CreateResult)
+	if !ok {
+		return ""
+	}
+	u, err := result.ExtractUser()
+	if err != nil || u == nil {
+		return ""
+	}
+	return u.ID
+}
+
+func tokenProjectID(pc *gophercloud.ProviderClient) string {
+	result, ok := pc.GetAuthResult().(tokens.CreateResult)
+	if !ok {
+		return ""
+	}
+	p, err := result.ExtractProject()
+	if err != nil || p == nil {
+		return ""
+	}
+	return p.ID
+}
+
+// catalogRegion finds the region of the first compute endpoint of the given
+// interface in the token's catalog, for clouds configured without a region.
+func catalogRegion(pc *gophercloud.ProviderClient, availability gophercloud.Availability) string {
+	result, ok := pc.GetAuthResult().(tokens.CreateResult)
+	if !ok {
+		return ""
+	}
+	catalog, err := result.ExtractServiceCatalog()
+	if err != nil {
+		return ""
+	}
+	iface := availabilityName(availability)
+	for _, entry := range catalog.Entries {
+		if entry.Type != "compute" {
+			continue
+		}
+		for _, ep := range entry.Endpoints {
+			if ep.Interface == iface {
+				return cmp.Or(ep.RegionID, ep.Region)
+			}
+		}
+	}
+	return ""
+}
