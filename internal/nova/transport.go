@@ -133,7 +133,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 
-		delay, retry := t.retryAfter(req, resp, err, attempt)
+		delay, retry := t.shouldRetry(req, resp, err, attempt)
 		if !retry {
 			return resp, err
 		}
@@ -157,7 +157,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// retryAfter decides whether an attempt is retried, and after how long.
+// shouldRetry decides whether an attempt is retried, and after how long.
 //
 // GET, HEAD, DELETE and PUT are retried on connection errors, timeouts,
 // 429 and 5xx. So is a token request to Keystone. A POST to Nova is
@@ -165,14 +165,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // connection that was never made. Its other failures are ambiguous (the
 // keypair may exist) and go back to the caller, which resolves them by
 // reading the keypair back.
-func (t *transport) retryAfter(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
+func (t *transport) shouldRetry(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
 	if attempt >= t.maxRetries || req.Context().Err() != nil {
 		return 0, false
 	}
 	if req.Body != nil && req.GetBody == nil {
 		return 0, false // cannot replay the body
 	}
-	safe := isIdempotent(req)
+	safe := isIdempotent(req) || isTokenRequest(req)
 	if err != nil {
 		if tlsRefused(err) {
 			return 0, false // the same certificates get the same answer
@@ -193,16 +193,21 @@ func (t *transport) retryAfter(req *http.Request, resp *http.Response, err error
 	return 0, false
 }
 
-// isIdempotent: repeating the request cannot create a second object.
+// isIdempotent reports whether the method is idempotent (RFC 9110 9.2.2):
+// repeating the request has the effect of sending it once.
 func isIdempotent(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodPut, http.MethodOptions:
 		return true
-	case http.MethodPost:
-		// A second token is as good as the first.
-		return strings.HasSuffix(strings.TrimRight(req.URL.Path, "/"), "/auth/tokens")
 	}
 	return false
+}
+
+// isTokenRequest reports a POST to Keystone's /auth/tokens. It is not
+// idempotent (each one issues a token), but safe to repeat: a second
+// token is as good as the first.
+func isTokenRequest(req *http.Request) bool {
+	return req.Method == http.MethodPost && strings.HasSuffix(strings.TrimRight(req.URL.Path, "/"), "/auth/tokens")
 }
 
 // neverSent reports whether err happened before the request could reach
@@ -227,8 +232,8 @@ func tlsRefused(err error) bool {
 		errors.As(err, &invalidErr) || (errors.As(err, &opErr) && opErr.Op == "remote error")
 }
 
-// backoff is exponential with full jitter: a random delay up to
-// base * 2^attempt, capped.
+// backoff is exponential with equal jitter: for d = base * 2^attempt
+// (capped at maxDelay), half of d plus a random delay up to the other half.
 func (t *transport) backoff(attempt int) time.Duration {
 	d := t.baseDelay << min(attempt, 16)
 	if d <= 0 || d > t.maxDelay {
@@ -239,7 +244,7 @@ func (t *transport) backoff(attempt int) time.Duration {
 
 // serverDelay honours Retry-After (seconds or an HTTP date), else backs off.
 func (t *transport) serverDelay(resp *http.Response, attempt int) time.Duration {
-	if d, ok := RetryAfter(resp.Header); ok {
+	if d, ok := ParseRetryAfter(resp.Header); ok {
 		return jitterAfter(d)
 	}
 	return t.backoff(attempt)
@@ -252,8 +257,10 @@ func jitterAfter(d time.Duration) time.Duration {
 	return d + rand.N(d/2+1)
 }
 
-// RetryAfter parses a Retry-After header, bounded to a minute.
-func RetryAfter(h http.Header) (time.Duration, bool) {
+// ParseRetryAfter parses a Retry-After header (seconds, or an HTTP date)
+// into how long to wait, bounded to a minute; false when the header is
+// missing or malformed.
+func ParseRetryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false

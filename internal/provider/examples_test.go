@@ -218,6 +218,16 @@ var (
 	providerBuildErr error
 )
 
+// TestMain removes the provider binary the example tests built, shared by
+// every test of this binary, once they have all run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if providerBuildDir != "" {
+		_ = os.RemoveAll(providerBuildDir)
+	}
+	os.Exit(code)
+}
+
 func newTerraformCLI(t *testing.T) *terraformCLI {
 	t.Helper()
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
