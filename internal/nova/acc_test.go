@@ -5,57 +5,29 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 // Acceptance tests of the Nova layer against the dev cloud: what the real
 // Nova answers to the requests the layer chooses.
 
-// exchange is one recorded request and its answer.
+// exchange is what a test expects of one keypair request: its method,
+// microversion header and answer.
 type exchange struct {
-	method, path, microversion, userAgent string
-	status                                int
+	method, microversion string
+	status               int
 }
 
-// recorder is an http.RoundTripper that records every exchange.
-type recorder struct {
-	mu        sync.Mutex
-	exchanges []exchange
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	e := exchange{method: req.Method, path: req.URL.Path, microversion: req.Header.Get("OpenStack-API-Version"), userAgent: req.Header.Get("User-Agent")}
-	if err == nil {
-		e.status = resp.StatusCode
-	}
-	r.mu.Lock()
-	r.exchanges = append(r.exchanges, e)
-	r.mu.Unlock()
-	return resp, err
-}
-
-// keypairExchanges are the recorded requests to os-keypairs.
-func (r *recorder) keypairExchanges() []exchange {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []exchange
-	for _, e := range r.exchanges {
-		if strings.Contains(e.path, "/os-keypairs") {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func newRecordedClient(t *testing.T, cfg nova.Config) (*nova.Client, *recorder) {
+// newRecordedClient is a client whose every request is recorded on its way
+// to the real cloud (through http.DefaultTransport).
+func newRecordedClient(t *testing.T, cfg nova.Config) (*nova.Client, *novatest.RecordingTransport) {
 	t.Helper()
-	rec := &recorder{}
+	rec := novatest.RecordOver(http.DefaultTransport)
 	cfg.HTTPTransport = rec
 	c, err := nova.NewClient(context.Background(), cfg)
 	if err != nil {
@@ -66,7 +38,7 @@ func newRecordedClient(t *testing.T, cfg nova.Config) (*nova.Client, *recorder) 
 
 // createGetDelete runs one keypair through create, read, delete and a read
 // that must be a 404, and returns what was sent.
-func createGetDelete(t *testing.T, c *nova.Client, rec *recorder) []exchange {
+func createGetDelete(t *testing.T, c *nova.Client, rec *novatest.RecordingTransport) []novatest.Request {
 	t.Helper()
 	ctx := context.Background()
 	pair, err := keys.Generate(keys.ED25519)
@@ -90,19 +62,19 @@ func createGetDelete(t *testing.T, c *nova.Client, rec *recorder) []exchange {
 	if _, err := c.GetKeypair(ctx, "", name, ""); !nova.IsNotFound(err) {
 		t.Fatalf("get after delete: want 404, got %v", err)
 	}
-	return rec.keypairExchanges()
+	return rec.KeypairRequests("")
 }
 
-func assertExchanges(t *testing.T, got []exchange, want []exchange) {
+func assertExchanges(t *testing.T, got []novatest.Request, want []exchange) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("sent %d keypair requests, want %d: %+v", len(got), len(want), got)
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.method != w.method || g.microversion != w.microversion || g.status != w.status {
+		if g.Method != w.method || g.Microversion != w.microversion || g.Status != w.status {
 			t.Errorf("request %d: %s (microversion %q) answered %d; want %s (microversion %q) answered %d",
-				i+1, g.method, g.microversion, g.status, w.method, w.microversion, w.status)
+				i+1, g.Method, g.Microversion, g.Status, w.method, w.microversion, w.status)
 		}
 	}
 }
@@ -120,9 +92,9 @@ func TestAccNova_microversionsPerRequest(t *testing.T) {
 		{method: "DELETE", microversion: "compute 2.1", status: 202},
 		{method: "GET", microversion: "compute 2.2", status: 404},
 	})
-	for _, e := range rec.exchanges {
-		if !strings.HasPrefix(e.userAgent, "terraform-provider-nova/1.2.3 ") {
-			t.Errorf("%s %s sent User-Agent %q, want it to start with the provider's name and version", e.method, e.path, e.userAgent)
+	for _, e := range rec.All() {
+		if !strings.HasPrefix(e.UserAgent, "terraform-provider-nova/1.2.3 ") {
+			t.Errorf("%s %s sent User-Agent %q, want it to start with the provider's name and version", e.Method, e.Path, e.UserAgent)
 		}
 	}
 	// Authentication, the version document (once), then the keypair calls.
@@ -150,8 +122,8 @@ func TestAccNova_legacyEndpoints(t *testing.T) {
 			})
 			prefix := strings.SplitN(shape, "/", 3)[1]
 			for _, e := range got {
-				if !strings.HasPrefix(e.path, "/"+prefix+"/"+c.ProjectID()+"/os-keypairs") {
-					t.Errorf("%s went to %s, want /%s/<project id>/os-keypairs...", e.method, e.path, prefix)
+				if !strings.HasPrefix(e.Path, "/"+prefix+"/"+c.ProjectID()+"/os-keypairs") {
+					t.Errorf("%s went to %s, want /%s/<project id>/os-keypairs...", e.Method, e.Path, prefix)
 				}
 			}
 		})
@@ -171,13 +143,13 @@ func TestAccNova_maxMicroversion(t *testing.T) {
 		{method: "GET", microversion: "compute 2.1", status: 404},
 	})
 
-	before := len(rec.keypairExchanges())
+	before := len(rec.KeypairRequests(""))
 	_, err := c.CreateKeypair(context.Background(), "", nova.CreateKeypairOpts{Name: "x509-at-2-1", PublicKey: "irrelevant", Type: "x509"})
 	var mvErr *nova.MicroversionError
-	if !errors.As(err, &mvErr) || !strings.Contains(err.Error(), "2.2") || !!mvErr.Capped || mvErr.Feature != nova.FeatureKeypairType {
+	if !errors.As(err, &mvErr) || !strings.Contains(err.Error(), "2.2") || !mvErr.Capped || mvErr.Feature != nova.FeatureKeypairType {
 		t.Fatalf("want a capped MicroversionError for the keypair type naming 2.2, got %v", err)
 	}
-	if after := len(rec.keypairExchanges()); after != before {
+	if after := len(rec.KeypairRequests("")); after != before {
 		t.Errorf("%d requests were sent for a create the cap forbids", after-before)
 	}
 }

@@ -8,7 +8,10 @@ import (
 )
 
 func TestAPIMessage(t *testing.T) {
-	// Bodies recorded from a real Nova (nova-keypairs-reference.md).
+	// Bodies a real Nova 26.2.2 answered: the first two are recorded
+	// (novatest/testdata/nova-26.2.2-keypairs.md, Recordings "duplicate
+	// name" and "show missing"), the quota one was seen on the dev cloud
+	// (tools/devcloud/FACTS.md).
 	for body, want := range map[string]string{
 		`{"conflictingRequest": {"code": 409, "message": "Key pair 'imp-rsa' already exists."}}`:                         "Key pair 'imp-rsa' already exists.",
 		`{"itemNotFound": {"code": 404, "message": "Keypair nope not found for user 042fcf6326b14dccadb5ad9b582c979a"}}`: "Keypair nope not found for user 042fcf6326b14dccadb5ad9b582c979a",

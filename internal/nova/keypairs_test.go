@@ -3,40 +3,35 @@ package nova
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
-// commit lets the fake process the POST as Nova would, without answering
-// the client: the keypair exists, the answer is lost.
-func commit(f *fakeCloud, r *http.Request) {
-	f.createKeypair(httptest.NewRecorder(), r, V2_2)
-}
-
 func unexpectedError(w http.ResponseWriter) {
-	novaError(w, http.StatusInternalServerError, "computeFault", "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/")
+	novatest.NovaError(w, http.StatusInternalServerError, "computeFault", "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/")
 }
 
 // sequence returns the keypair API attempts as "METHOD last-path-element".
-func sequence(rt *recordingTransport) string {
+func sequence(rt *novatest.RecordingTransport) string {
 	var s []string
-	for _, r := range rt.keypairRequests("") {
+	for _, r := range rt.KeypairRequests("") {
 		s = append(s, r.Method+" "+r.Path[strings.LastIndex(r.Path, "/")+1:])
 	}
 	return strings.Join(s, ", ")
 }
 
 func TestCreateKeypair_returnsWhatNovaAnswers(t *testing.T) {
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	c, rt := newTestClient(t, f, nil)
 
-	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "imp-ed25519", PublicKey: testPublicKey})
+	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "imp-ed25519", PublicKey: novatest.PublicKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kp.Name != "imp-ed25519" || kp.PublicKey != testPublicKey || kp.Type != "ssh" || kp.UserID != fakeUserID || kp.Fingerprint == "" {
+	if kp.Name != "imp-ed25519" || kp.PublicKey != novatest.PublicKey || kp.Type != "ssh" || kp.UserID != novatest.UserID || kp.Fingerprint == "" {
 		t.Errorf("created %+v", kp)
 	}
 	if got := sequence(rt); got != "POST os-keypairs" {
@@ -47,19 +42,19 @@ func TestCreateKeypair_returnsWhatNovaAnswers(t *testing.T) {
 // (a) Nova created the keypair but the answer was lost: the create reads it
 // back, finds the key it sent, and succeeds without a second POST.
 func TestCreateKeypair_lostResponseAfterCommit(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", func(w http.ResponseWriter, r *http.Request, n int) bool {
-		commit(f, r)
-		resetConnection(w)
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", func(w http.ResponseWriter, r *http.Request, n int) bool {
+		f.Commit(r) // Nova creates the keypair; the answer is lost
+		novatest.ResetConnection(w)
 		return true
 	})
 	c, rt := newTestClient(t, f, nil)
 
-	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	if err != nil {
 		t.Fatalf("create with a lost answer: %v", err)
 	}
-	if kp.Name != "kp" || kp.PublicKey != testPublicKey {
+	if kp.Name != "kp" || kp.PublicKey != novatest.PublicKey {
 		t.Errorf("got %+v", kp)
 	}
 	if got := sequence(rt); got != "POST os-keypairs, GET kp" {
@@ -70,37 +65,37 @@ func TestCreateKeypair_lostResponseAfterCommit(t *testing.T) {
 // (b) A 500 without a keypair behind it: the read-back finds nothing, so the
 // POST is sent again.
 func TestCreateKeypair_5xxWithoutCommitIsSentAgain(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1, unexpectedError))
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1, unexpectedError))
 	c, rt := newTestClient(t, f, nil)
 
-	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kp.PublicKey != testPublicKey {
+	if kp.PublicKey != novatest.PublicKey {
 		t.Errorf("got %+v", kp)
 	}
 	if got := sequence(rt); got != "POST os-keypairs, GET kp, POST os-keypairs" {
 		t.Errorf("requests %q, want POST, GET (404), POST", got)
 	}
-	if _, ok := f.has(fakeUserID, "kp"); !ok {
+	if _, ok := f.Has(novatest.UserID, "kp"); !ok {
 		t.Error("no keypair in Nova")
 	}
 }
 
 // The same after a 503 with Retry-After: the second POST waits for it.
 func TestCreateKeypair_503HonoursRetryAfter(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1, func(w http.ResponseWriter) {
-		novaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable", "Retry-After", "1")
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1, func(w http.ResponseWriter) {
+		novatest.NovaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable", "Retry-After", "1")
 	}))
 	c, rt := newTestClient(t, f, nil)
 
-	if _, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey}); err != nil {
+	if _, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey}); err != nil {
 		t.Fatal(err)
 	}
-	posts := rt.keypairRequests("POST")
+	posts := rt.KeypairRequests("POST")
 	if len(posts) != 2 {
 		t.Fatalf("%d POSTs, want 2", len(posts))
 	}
@@ -112,12 +107,12 @@ func TestCreateKeypair_503HonoursRetryAfter(t *testing.T) {
 // (c) The answer was lost and the keypair of that name holds another key:
 // that is a conflict, not success.
 func TestCreateKeypair_lostResponseOtherKeyIsConflict(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", otherPublicKey)
-	f.on("POST", "/os-keypairs", failFirst(1000, resetConnection))
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.OtherPublicKey)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1000, novatest.ResetConnection))
 	c, rt := newTestClient(t, f, nil)
 
-	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	var conflict *ConflictError
 	if !errors.As(err, &conflict) {
 		t.Fatalf("got %v (%T), want a *ConflictError", err, err)
@@ -128,18 +123,18 @@ func TestCreateKeypair_lostResponseOtherKeyIsConflict(t *testing.T) {
 	if got := sequence(rt); got != "POST os-keypairs, GET kp" {
 		t.Errorf("requests %q, want one POST and one GET", got)
 	}
-	if kp, _ := f.has(fakeUserID, "kp"); kp.PublicKey != otherPublicKey {
+	if kp, _ := f.Has(novatest.UserID, "kp"); kp.PublicKey != novatest.OtherPublicKey {
 		t.Error("the existing keypair was changed")
 	}
 }
 
 // (d) A 409 to the first POST is a plain conflict: no read-back.
 func TestCreateKeypair_409IsReturnedAsIs(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "imp-rsa", testPublicKey)
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "imp-rsa", novatest.PublicKey)
 	c, rt := newTestClient(t, f, nil)
 
-	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "imp-rsa", PublicKey: testPublicKey})
+	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "imp-rsa", PublicKey: novatest.PublicKey})
 	if !IsConflict(err) {
 		t.Fatalf("got %v, want a 409 (IsConflict)", err)
 	}
@@ -159,23 +154,23 @@ func TestCreateKeypair_409IsReturnedAsIs(t *testing.T) {
 // makes the second POST a 409; that 409 is resolved by reading back too,
 // and the keypair is ours.
 func TestCreateKeypair_conflictAfterUncertainAttemptIsResolved(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1, unexpectedError))
-	f.on("GET", "/os-keypairs/kp", func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1, unexpectedError))
+	f.On("GET", "/os-keypairs/kp", func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n == 1 {
-			novaError(w, http.StatusNotFound, "itemNotFound", "Keypair kp not found for user "+fakeUserID)
-			f.seed(fakeUserID, "kp", testPublicKey) // the first POST completes now
+			novatest.NovaError(w, http.StatusNotFound, "itemNotFound", "Keypair kp not found for user "+novatest.UserID)
+			f.Seed(novatest.UserID, "kp", novatest.PublicKey) // the first POST completes now
 			return true
 		}
 		return false
 	})
 	c, rt := newTestClient(t, f, nil)
 
-	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	if err != nil {
 		t.Fatalf("got %v, want success", err)
 	}
-	if kp.PublicKey != testPublicKey {
+	if kp.PublicKey != novatest.PublicKey {
 		t.Errorf("got %+v", kp)
 	}
 	if got := sequence(rt); got != "POST os-keypairs, GET kp, POST os-keypairs, GET kp" {
@@ -185,46 +180,46 @@ func TestCreateKeypair_conflictAfterUncertainAttemptIsResolved(t *testing.T) {
 
 // The read-back loop is bounded by max_retries.
 func TestCreateKeypair_givesUp(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1000, unexpectedError))
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1000, unexpectedError))
 	c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = ptrTo(2) })
 
-	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	if err == nil || !strings.Contains(APIMessage(err), "Unexpected API Error") {
 		t.Fatalf("got %v, want the 500", err)
 	}
-	if n := len(rt.keypairRequests("POST")); n != 3 {
+	if n := len(rt.KeypairRequests("POST")); n != 3 {
 		t.Errorf("%d POSTs, want 3 (max_retries 2)", n)
 	}
 }
 
 // When the read-back fails too, the error says both.
 func TestCreateKeypair_readBackFails(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1000, resetConnection))
-	f.on("GET", "/os-keypairs/kp", failFirst(1000, func(w http.ResponseWriter) {
-		novaError(w, http.StatusForbidden, "forbidden", "Policy doesn't allow os_compute_api:os-keypairs:show to be performed.")
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1000, novatest.ResetConnection))
+	f.On("GET", "/os-keypairs/kp", novatest.FailFirst(1000, func(w http.ResponseWriter) {
+		novatest.NovaError(w, http.StatusForbidden, "forbidden", "Policy doesn't allow os_compute_api:os-keypairs:show to be performed.")
 	}))
 	c, rt := newTestClient(t, f, nil)
 
-	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	if err == nil || !strings.Contains(err.Error(), "may have failed") || !strings.Contains(err.Error(), "os-keypairs:show") {
 		t.Fatalf("got %v, want an error naming the lost create and the failed read", err)
 	}
-	if n := len(rt.keypairRequests("POST")); n != 1 {
+	if n := len(rt.KeypairRequests("POST")); n != 1 {
 		t.Errorf("%d POSTs, want 1", n)
 	}
 }
 
 func TestGetKeypair_notFound(t *testing.T) {
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	c, _ := newTestClient(t, f, nil)
 
 	_, err := c.GetKeypair(bg(), "", "nope", "")
 	if !IsNotFound(err) {
 		t.Fatalf("got %v, want IsNotFound", err)
 	}
-	if got := APIMessage(err); got != "Keypair nope not found for user "+fakeUserID {
+	if got := APIMessage(err); got != "Keypair nope not found for user "+novatest.UserID {
 		t.Errorf("APIMessage %q", got)
 	}
 	if err := c.DeleteKeypair(bg(), "", "nope", ""); !IsNotFound(err) {
@@ -234,9 +229,9 @@ func TestGetKeypair_notFound(t *testing.T) {
 
 // Names are sent path-escaped and read back as they are.
 func TestGetKeypair_nameEscaping(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "my key", testPublicKey)
-	f.seed(fakeUserID, "a@b.c", testPublicKey)
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "my key", novatest.PublicKey)
+	f.Seed(novatest.UserID, "a@b.c", novatest.PublicKey)
 	c, _ := newTestClient(t, f, nil)
 	for _, name := range []string{"my key", "a@b.c"} {
 		kp, err := c.GetKeypair(bg(), "", name, "")

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 // syncBuffer is a log sink that concurrent requests may write to.
@@ -35,10 +37,10 @@ func TestLogging_traceMasksSecrets(t *testing.T) {
 	t.Setenv("TF_LOG", "TRACE")
 	var out syncBuffer
 	ctx := tflogtest.RootLogger(context.Background(), &out)
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 
 	cfg := testConfig(f)
-	cfg.HTTPTransport = newRecordingTransport(t)
+	cfg.HTTPTransport = novatest.NewRecordingTransport(t)
 	cfg.MaxMicroversion = "2.1" // Nova generates keys before 2.92; the answer holds the private key
 	c, err := NewClient(ctx, cfg)
 	if err != nil {
@@ -51,15 +53,15 @@ func TestLogging_traceMasksSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kp.PrivateKey != fakePrivateKey {
+	if kp.PrivateKey != novatest.GeneratedPrivateKey {
 		t.Errorf("the caller did not get the private key: %+v", kp)
 	}
 
 	appCred := Config{
 		AuthURL:                     f.URL() + "/v3",
-		ApplicationCredentialID:     fakeAppCredID,
-		ApplicationCredentialSecret: fakeAppCredSecret,
-		HTTPTransport:               newRecordingTransport(t),
+		ApplicationCredentialID:     novatest.AppCredentialID,
+		ApplicationCredentialSecret: novatest.AppCredentialSecret,
+		HTTPTransport:               novatest.NewRecordingTransport(t),
 		Getenv:                      func(string) string { return "" },
 	}
 	c2, err := NewClient(ctx, appCred)
@@ -72,10 +74,10 @@ func TestLogging_traceMasksSecrets(t *testing.T) {
 
 	log := out.String()
 	for what, secret := range map[string]string{
-		"password":                         fakePassword,
-		"application credential secret":    fakeAppCredSecret,
-		"token":                            fakeToken,
-		"private key":                      "SECRETSECRET",
+		"password":                         novatest.Password,
+		"application credential secret":    novatest.AppCredentialSecret,
+		"token":                            novatest.Token,
+		"private key":                      strings.Split(novatest.GeneratedPrivateKey, "\n")[1],
 		"private key header":               "BEGIN RSA PRIVATE KEY",
 		"the token's distinctive fragment": "FAKE-TOKEN-VALUE",
 	} {
@@ -116,14 +118,14 @@ func TestLogging_debugLogsNoBodies(t *testing.T) {
 	t.Setenv("TF_LOG", "DEBUG")
 	var out syncBuffer
 	ctx := tflogtest.RootLogger(context.Background(), &out)
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	cfg := testConfig(f)
-	cfg.HTTPTransport = newRecordingTransport(t)
+	cfg.HTTPTransport = novatest.NewRecordingTransport(t)
 	c, err := NewClient(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateKeypair(ctx, "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey}); err != nil {
+	if _, err := c.CreateKeypair(ctx, "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey}); err != nil {
 		t.Fatal(err)
 	}
 	log := out.String()

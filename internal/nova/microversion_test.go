@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 func TestParseMicroversion(t *testing.T) {
@@ -81,7 +83,7 @@ type mvCase struct {
 func keypairCalls(limit string, mvs map[string]string) []mvCase {
 	return []mvCase{
 		{"create", func(c *Client) error {
-			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp-create", PublicKey: testPublicKey})
+			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp-create", PublicKey: novatest.PublicKey})
 			return err
 		}, mvs["create"], ""},
 		{"get", func(c *Client) error { _, err := c.GetKeypair(bg(), "", "kp-create", ""); return err }, mvs["get"], ""},
@@ -90,14 +92,14 @@ func keypairCalls(limit string, mvs map[string]string) []mvCase {
 	}
 }
 
-func runMicroversionCases(t *testing.T, c *Client, rt *recordingTransport, cases []mvCase) {
+func runMicroversionCases(t *testing.T, c *Client, rt *novatest.RecordingTransport, cases []mvCase) {
 	t.Helper()
 	for _, tc := range cases {
 		if err := tc.call(c); err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		got := rt.last(t)
+		got := rt.Last(t)
 		if got.Microversion != tc.want {
 			t.Errorf("%s sent OpenStack-API-Version %q, want %q", tc.name, got.Microversion, tc.want)
 		}
@@ -114,7 +116,7 @@ func runMicroversionCases(t *testing.T, c *Client, rt *recordingTransport, cases
 // Against Nova 26 (max 2.93) each request asks for the lowest microversion
 // that carries what it needs.
 func TestMicroversion_perRequest(t *testing.T) {
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	c, rt := newTestClient(t, f, nil)
 
 	runMicroversionCases(t, c, rt, keypairCalls("1000", map[string]string{
@@ -124,25 +126,25 @@ func TestMicroversion_perRequest(t *testing.T) {
 	// Another user's keypair: 2.10 for every call.
 	runMicroversionCases(t, c, rt, []mvCase{
 		{"create for user", func(c *Client) error {
-			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "for-demo", PublicKey: testPublicKey, UserID: fakeOtherUserID})
+			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "for-demo", PublicKey: novatest.PublicKey, UserID: novatest.OtherUserID})
 			return err
 		}, "compute 2.10", ""},
-		{"get for user", func(c *Client) error { _, err := c.GetKeypair(bg(), "", "for-demo", fakeOtherUserID); return err }, "compute 2.10", ""},
-		{"delete for user", func(c *Client) error { return c.DeleteKeypair(bg(), "", "for-demo", fakeOtherUserID) }, "compute 2.10", ""},
+		{"get for user", func(c *Client) error { _, err := c.GetKeypair(bg(), "", "for-demo", novatest.OtherUserID); return err }, "compute 2.10", ""},
+		{"delete for user", func(c *Client) error { return c.DeleteKeypair(bg(), "", "for-demo", novatest.OtherUserID) }, "compute 2.10", ""},
 		// `@` and `.` in a name: 2.92.
 		{"create a@b.c", func(c *Client) error {
-			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "a@b.c", PublicKey: testPublicKey})
+			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "a@b.c", PublicKey: novatest.PublicKey})
 			return err
 		}, "compute 2.92", ""},
 		{"create x509", func(c *Client) error {
-			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "imp-x509", PublicKey: "-----BEGIN CERTIFICATE-----\n", Type: "x509"})
+			_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "imp-x509", PublicKey: novatest.Certificate, Type: "x509"})
 			return err
 		}, "compute 2.2", ""},
 	})
-	if _, ok := f.has(fakeOtherUserID, "for-demo"); ok {
+	if _, ok := f.Has(novatest.OtherUserID, "for-demo"); ok {
 		t.Error("the other user's keypair was not deleted")
 	}
-	for _, r := range rt.keypairRequests("GET") {
+	for _, r := range rt.KeypairRequests("GET") {
 		if strings.HasSuffix(r.Path, "/os-keypairs") && r.Query.Get("user_id") != "" {
 			t.Errorf("list for the caller sent user_id=%s", r.Query.Get("user_id"))
 		}
@@ -150,7 +152,7 @@ func TestMicroversion_perRequest(t *testing.T) {
 }
 
 func TestMicroversion_capped(t *testing.T) {
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxMicroversion = "2.1" })
 
 	runMicroversionCases(t, c, rt, keypairCalls("", map[string]string{
@@ -161,16 +163,16 @@ func TestMicroversion_capped(t *testing.T) {
 		opts                    CreateKeypairOpts
 		feature, required, caps string
 	}{
-		{CreateKeypairOpts{Name: "x", PublicKey: "-----BEGIN CERTIFICATE-----\n", Type: "x509"}, "keypair type (x509)", "2.2", "2.1"},
-		{CreateKeypairOpts{Name: "y", PublicKey: testPublicKey, UserID: fakeOtherUserID}, "another user's keypair (user_id)", "2.10", "2.1"},
+		{CreateKeypairOpts{Name: "x", PublicKey: novatest.Certificate, Type: "x509"}, "keypair type (x509)", "2.2", "2.1"},
+		{CreateKeypairOpts{Name: "y", PublicKey: novatest.PublicKey, UserID: novatest.OtherUserID}, "another user's keypair (user_id)", "2.10", "2.1"},
 	} {
-		posts := len(rt.keypairRequests("POST"))
+		posts := len(rt.KeypairRequests("POST"))
 		_, err := c.CreateKeypair(bg(), "", tc.opts)
 		var mvErr *MicroversionError
 		if !errors.As(err, &mvErr) {
 			t.Fatalf("create %+v: got %v, want a *MicroversionError", tc.opts, err)
 		}
-		if n := len(rt.keypairRequests("POST")); n != posts {
+		if n := len(rt.KeypairRequests("POST")); n != posts {
 			t.Errorf("create %+v: %d POST sent after the microversion check failed, want none", tc.opts, n-posts)
 		}
 		msg := err.Error()
@@ -180,7 +182,7 @@ func TestMicroversion_capped(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range rt.all() {
+	for _, r := range rt.All() {
 		if r.Method == "POST" && strings.HasSuffix(r.Path, "/os-keypairs") && r.Microversion != "compute 2.1" {
 			t.Errorf("a POST went out at %q despite the 2.1 cap", r.Microversion)
 		}
@@ -190,11 +192,11 @@ func TestMicroversion_capped(t *testing.T) {
 // A cloud whose compute API stops at 2.5 lists at 2.5, in one request
 // without limit (paging starts at 2.35).
 func TestMicroversion_oldCloudDoesNotPage(t *testing.T) {
-	f := newFakeCloud(t)
-	f.maxVersion = "2.5"
-	f.maxLimit = 2
+	f := novatest.NewCloud(t)
+	f.SetMaxVersion("2.5")
+	f.SetMaxLimit(2)
 	for _, n := range []string{"a", "b", "c", "d", "e"} {
-		f.seed(fakeUserID, n, testPublicKey)
+		f.Seed(novatest.UserID, n, novatest.PublicKey)
 	}
 	c, rt := newTestClient(t, f, nil)
 
@@ -205,7 +207,7 @@ func TestMicroversion_oldCloudDoesNotPage(t *testing.T) {
 	if len(kps) != 5 {
 		t.Errorf("listed %d keypairs, want 5", len(kps))
 	}
-	lists := rt.keypairRequests("GET")
+	lists := rt.KeypairRequests("GET")
 	if len(lists) != 1 {
 		t.Fatalf("%d list requests, want 1", len(lists))
 	}
@@ -213,7 +215,7 @@ func TestMicroversion_oldCloudDoesNotPage(t *testing.T) {
 		t.Errorf("list sent %q with query %v; want compute 2.5 and no limit or marker", lists[0].Microversion, lists[0].Query)
 	}
 
-	_, err = c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "for-demo", PublicKey: testPublicKey, UserID: fakeOtherUserID})
+	_, err = c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "for-demo", PublicKey: novatest.PublicKey, UserID: novatest.OtherUserID})
 	var mvErr *MicroversionError
 	if !errors.As(err, &mvErr) || !strings.Contains(err.Error(), "at most 2.5") {
 		t.Errorf("create for another user at max 2.5: got %v, want a *MicroversionError naming 2.5", err)
@@ -222,15 +224,15 @@ func TestMicroversion_oldCloudDoesNotPage(t *testing.T) {
 
 // From 2.35 a list follows keypairs_links to the end, one request a page.
 func TestMicroversion_listPages(t *testing.T) {
-	f := newFakeCloud(t)
-	f.maxLimit = 2 // Nova's [api] max_limit, so that 5 keypairs take 3 pages
+	f := novatest.NewCloud(t)
+	f.SetMaxLimit(2) // Nova's [api] max_limit, so that 5 keypairs take 3 pages
 	names := []string{"gen21", "gen22", "imp-ecdsa", "imp-rsa", "imp21-rsa"}
 	for _, n := range names {
-		f.seed(fakeOtherUserID, n, testPublicKey)
+		f.Seed(novatest.OtherUserID, n, novatest.PublicKey)
 	}
 	c, rt := newTestClient(t, f, nil)
 
-	kps, err := c.ListKeypairs(bg(), "", fakeOtherUserID)
+	kps, err := c.ListKeypairs(bg(), "", novatest.OtherUserID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,13 +243,13 @@ func TestMicroversion_listPages(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(names, ",") {
 		t.Errorf("listed %v, want %v", got, names)
 	}
-	lists := rt.keypairRequests("GET")
+	lists := rt.KeypairRequests("GET")
 	if len(lists) != 3 {
 		t.Fatalf("%d list requests, want 3 (pages of 2, 2 and 1)", len(lists))
 	}
 	for i, wantMarker := range []string{"", "gen22", "imp-rsa"} {
 		r := lists[i]
-		if r.Microversion != "compute 2.35" || r.Query.Get("limit") != "1000" || r.Query.Get("marker") != wantMarker || r.Query.Get("user_id") != fakeOtherUserID {
+		if r.Microversion != "compute 2.35" || r.Query.Get("limit") != "1000" || r.Query.Get("marker") != wantMarker || r.Query.Get("user_id") != novatest.OtherUserID {
 			t.Errorf("page %d: %s %v, want compute 2.35, limit=1000, marker=%q, user_id", i+1, r.Microversion, r.Query, wantMarker)
 		}
 	}
@@ -256,29 +258,29 @@ func TestMicroversion_listPages(t *testing.T) {
 // A legacy endpoint (/v2/<project>, whose version document has no
 // microversions) is sent no microversion header at all.
 func TestMicroversion_legacyEndpoint(t *testing.T) {
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	c, rt := newTestClient(t, f, func(cfg *Config) {
 		cfg.EndpointOverrides = map[string]string{"compute": f.URL() + "/v2/%(project_id)s"}
 	})
 
 	runMicroversionCases(t, c, rt, keypairCalls("", map[string]string{}))
 
-	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "x", PublicKey: "-----BEGIN CERTIFICATE-----\n", Type: "x509"})
+	_, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "x", PublicKey: novatest.Certificate, Type: "x509"})
 	var mvErr *MicroversionError
 	if !errors.As(err, &mvErr) || !strings.Contains(err.Error(), "legacy") {
 		t.Errorf("x509 on a legacy endpoint: got %v, want a *MicroversionError saying legacy", err)
 	}
 
-	reqs := rt.keypairRequests("")
+	reqs := rt.KeypairRequests("")
 	if len(reqs) != 4 {
 		t.Errorf("%d keypair requests, want 4", len(reqs))
 	}
 	for _, r := range reqs {
-		if !strings.HasPrefix(r.Path, "/v2/"+fakeProjectID+"/os-keypairs") {
+		if !strings.HasPrefix(r.Path, "/v2/"+novatest.ProjectID+"/os-keypairs") {
 			t.Errorf("%s %s: the project id was not filled into the endpoint override", r.Method, r.Path)
 		}
 	}
-	for _, r := range rt.all() {
+	for _, r := range rt.All() {
 		if r.Microversion != "" || r.NovaVersion != "" {
 			t.Errorf("%s %s sent a microversion (%q, %q) to a legacy endpoint", r.Method, r.Path, r.Microversion, r.NovaVersion)
 		}
@@ -288,10 +290,10 @@ func TestMicroversion_legacyEndpoint(t *testing.T) {
 // The version document is read once per client, however many requests run
 // and however concurrently.
 func TestMicroversion_discoveredOnce(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", testPublicKey)
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.PublicKey)
 	c, rt := newTestClient(t, f, nil)
-	if n := f.versionDocumentGETs(); n != 0 {
+	if n := f.VersionDocumentGETs(); n != 0 {
 		t.Fatalf("NewClient read the version document %d times; discovery should wait for the first compute request", n)
 	}
 
@@ -310,10 +312,10 @@ func TestMicroversion_discoveredOnce(t *testing.T) {
 	if _, err := c.GetKeypair(bg(), "RegionOne", "kp", ""); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.versionDocumentGETs(); n != 1 {
+	if n := f.VersionDocumentGETs(); n != 1 {
 		t.Errorf("the version document was read %d times, want 1", n)
 	}
-	if n := len(rt.keypairRequests("")); n != 51 {
+	if n := len(rt.KeypairRequests("")); n != 51 {
 		t.Errorf("%d keypair requests, want 51", n)
 	}
 }
@@ -322,10 +324,10 @@ func TestMicroversion_discoveredOnce(t *testing.T) {
 // remembered: once Nova answers, the next call discovers its microversions
 // (it is not taken for a legacy endpoint without them).
 func TestMicroversion_discoveryFailureIsNotRemembered(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("GET", "/v2.1/", func(w http.ResponseWriter, _ *http.Request, n int) bool {
+	f := novatest.NewCloud(t)
+	f.On("GET", "/v2.1/", func(w http.ResponseWriter, _ *http.Request, n int) bool {
 		if n == 1 {
-			novaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable")
+			novatest.NovaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable")
 			return true
 		}
 		return false
@@ -336,17 +338,17 @@ func TestMicroversion_discoveryFailureIsNotRemembered(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "version document") {
 		t.Fatalf("list with the version document unavailable: got %v, want an error naming the version document", err)
 	}
-	if n := len(rt.keypairRequests("")); n != 0 {
+	if n := len(rt.KeypairRequests("")); n != 0 {
 		t.Errorf("%d keypair requests were sent without knowing the microversions", n)
 	}
 
 	if _, err := c.ListKeypairs(bg(), "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if got := rt.last(t).Microversion; got != "compute 2.35" {
+	if got := rt.Last(t).Microversion; got != "compute 2.35" {
 		t.Errorf("after Nova recovered the list sent %q, want compute 2.35", got)
 	}
-	if n := f.versionDocumentGETs(); n != 2 {
+	if n := f.VersionDocumentGETs(); n != 2 {
 		t.Errorf("the version document was read %d times, want 2", n)
 	}
 }
@@ -372,14 +374,14 @@ func TestExpandProjectID(t *testing.T) {
 // requests, limit=1000 and then marker=<the 1000th name>, and nothing
 // else.
 func TestListKeypairs_1050InTwoPages(t *testing.T) {
-	f := newFakeCloud(t)
+	f := novatest.NewCloud(t)
 	want := make([]string, 1050)
 	for i := range want {
 		want[i] = fmt.Sprintf("kp-%04d", i)
-		f.seed(fakeUserID, want[i], testPublicKey)
+		f.Seed(novatest.UserID, want[i], novatest.PublicKey)
 	}
 	c, rt := newTestClient(t, f, nil)
-	before := len(rt.all())
+	before := len(rt.All())
 
 	kps, err := c.ListKeypairs(bg(), "", "")
 	if err != nil {
@@ -388,8 +390,8 @@ func TestListKeypairs_1050InTwoPages(t *testing.T) {
 	if len(kps) != len(want) || kps[0].Name != want[0] || kps[len(kps)-1].Name != want[len(want)-1] {
 		t.Fatalf("listed %d keypairs, want all %d in order", len(kps), len(want))
 	}
-	sent := rt.all()[before:]
-	var pages []recordedRequest
+	sent := rt.All()[before:]
+	var pages []novatest.Request
 	for _, r := range sent {
 		if strings.HasSuffix(r.Path, "/os-keypairs") {
 			pages = append(pages, r)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 // writePEM writes blocks of one type to a new file in dir.
@@ -28,8 +30,8 @@ func writePEM(t *testing.T, name, typ string, der []byte) string {
 }
 
 // serverCAFile is the test server's certificate as a CA file.
-func serverCAFile(t *testing.T, f *fakeCloud) string {
-	return writePEM(t, "server-ca.pem", "CERTIFICATE", f.srv.Certificate().Raw)
+func serverCAFile(t *testing.T, f *novatest.Cloud) string {
+	return writePEM(t, "server-ca.pem", "CERTIFICATE", f.Server().Certificate().Raw)
 }
 
 // clientCA makes a CA and a client certificate it signed, and returns the
@@ -83,19 +85,19 @@ func clientCA(t *testing.T) (*x509.CertPool, string, string) {
 	return pool, writePEM(t, "client.pem", "CERTIFICATE", der), writePEM(t, "client-key.pem", "EC PRIVATE KEY", keyDER)
 }
 
-func newTLSFakeCloud(t *testing.T, clientCAs *x509.CertPool) *fakeCloud {
+func newTLSFakeCloud(t *testing.T, clientCAs *x509.CertPool) *novatest.Cloud {
 	t.Helper()
-	f := newUnstartedFakeCloud(t)
+	f := novatest.NewUnstartedCloud(t)
 	if clientCAs != nil {
-		f.srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs}
+		f.Server().TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs}
 	}
-	f.srv.StartTLS()
+	f.Server().StartTLS()
 	return f
 }
 
 // tlsConfig is testConfig with the client's own transport (built from the
 // TLS settings), not a test transport.
-func tlsConfig(f *fakeCloud, edit func(*Config)) Config {
+func tlsConfig(f *novatest.Cloud, edit func(*Config)) Config {
 	cfg := testConfig(f)
 	if edit != nil {
 		edit(&cfg)

@@ -3,12 +3,13 @@ package nova
 import (
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 // warm discovers the compute endpoint, so that the requests a test counts
@@ -21,26 +22,14 @@ func warm(t *testing.T, c *Client) {
 }
 
 func overLimit(w http.ResponseWriter, retryAfter string) {
-	novaError(w, http.StatusTooManyRequests, "overLimit", "This request was rate-limited.", "Retry-After", retryAfter)
-}
-
-// failFirst answers the first n requests with fail, then lets the fake
-// answer.
-func failFirst(n int, fail func(http.ResponseWriter)) fakeHook {
-	return func(w http.ResponseWriter, _ *http.Request, i int) bool {
-		if i <= n {
-			fail(w)
-			return true
-		}
-		return false
-	}
+	novatest.NovaError(w, http.StatusTooManyRequests, "overLimit", "This request was rate-limited.", "Retry-After", retryAfter)
 }
 
 // attempts checks how many attempts of method went to the keypair API, by
 // the recording transport and by the client's own counter.
-func attempts(t *testing.T, c *Client, rt *recordingTransport, before int64, method string, want int) []recordedRequest {
+func attempts(t *testing.T, c *Client, rt *novatest.RecordingTransport, before int64, method string, want int) []novatest.Request {
 	t.Helper()
-	reqs := rt.keypairRequests(method)
+	reqs := rt.KeypairRequests(method)
 	if len(reqs) != want {
 		t.Errorf("%d %s attempts reached the transport, want %d", len(reqs), method, want)
 	}
@@ -51,9 +40,9 @@ func attempts(t *testing.T, c *Client, rt *recordingTransport, before int64, met
 }
 
 func TestRetry_429HonoursRetryAfter(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", testPublicKey)
-	f.on("GET", "/os-keypairs/kp", failFirst(1, func(w http.ResponseWriter) { overLimit(w, "1") }))
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.PublicKey)
+	f.On("GET", "/os-keypairs/kp", novatest.FailFirst(1, func(w http.ResponseWriter) { overLimit(w, "1") }))
 	c, rt := newTestClient(t, f, nil)
 	warm(t, c)
 	before := c.Requests()
@@ -62,7 +51,7 @@ func TestRetry_429HonoursRetryAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kp.PublicKey != testPublicKey {
+	if kp.PublicKey != novatest.PublicKey {
 		t.Errorf("public key %q", kp.PublicKey)
 	}
 	reqs := attempts(t, c, rt, before, "GET", 2)
@@ -77,10 +66,10 @@ func TestRetry_429HonoursRetryAfter(t *testing.T) {
 }
 
 func TestRetry_503TwiceThenOK(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", testPublicKey)
-	f.on("GET", "/os-keypairs/kp", failFirst(2, func(w http.ResponseWriter) {
-		novaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable")
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.PublicKey)
+	f.On("GET", "/os-keypairs/kp", novatest.FailFirst(2, func(w http.ResponseWriter) {
+		novatest.NovaError(w, http.StatusServiceUnavailable, "computeFault", "Service Unavailable")
 	}))
 	c, rt := newTestClient(t, f, nil)
 	warm(t, c)
@@ -93,9 +82,9 @@ func TestRetry_503TwiceThenOK(t *testing.T) {
 }
 
 func TestRetry_connectionResetsOnGET(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", testPublicKey)
-	f.on("GET", "/os-keypairs/kp", failFirst(2, resetConnection))
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.PublicKey)
+	f.On("GET", "/os-keypairs/kp", novatest.FailFirst(2, novatest.ResetConnection))
 	c, rt := newTestClient(t, f, nil)
 	warm(t, c)
 	before := c.Requests()
@@ -120,9 +109,9 @@ func TestRetry_persistent500GivesUp(t *testing.T) {
 		{"max_retries 0", ptrTo(0), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeCloud(t)
-			f.on("GET", "/os-keypairs/kp", failFirst(1000, func(w http.ResponseWriter) {
-				novaError(w, http.StatusInternalServerError, "computeFault", "Unexpected API Error.")
+			f := novatest.NewCloud(t)
+			f.On("GET", "/os-keypairs/kp", novatest.FailFirst(1000, func(w http.ResponseWriter) {
+				novatest.NovaError(w, http.StatusInternalServerError, "computeFault", "Unexpected API Error.")
 			}))
 			c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = tc.maxRetries })
 			warm(t, c)
@@ -139,9 +128,9 @@ func TestRetry_persistent500GivesUp(t *testing.T) {
 
 // MaxRetries 0 sends one attempt even for what is retryable.
 func TestRetry_maxRetriesZero(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", testPublicKey)
-	f.on("GET", "/os-keypairs/kp", failFirst(1, func(w http.ResponseWriter) { overLimit(w, "0") }))
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.PublicKey)
+	f.On("GET", "/os-keypairs/kp", novatest.FailFirst(1, func(w http.ResponseWriter) { overLimit(w, "0") }))
 	c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = ptrTo(0) })
 	warm(t, c)
 	before := c.Requests()
@@ -156,14 +145,14 @@ func TestRetry_maxRetriesZero(t *testing.T) {
 // A DELETE whose answer is lost after Nova deleted the keypair is sent
 // again; the 404 it then gets is what callers treat as deleted.
 func TestRetry_deleteLostResponse(t *testing.T) {
-	f := newFakeCloud(t)
-	f.seed(fakeUserID, "kp", testPublicKey)
-	f.on("DELETE", "/os-keypairs/kp", func(w http.ResponseWriter, r *http.Request, n int) bool {
+	f := novatest.NewCloud(t)
+	f.Seed(novatest.UserID, "kp", novatest.PublicKey)
+	f.On("DELETE", "/os-keypairs/kp", func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if n > 1 {
 			return false
 		}
-		f.deleteKeypair(httptest.NewRecorder(), r, V2_1, "kp")
-		resetConnection(w)
+		f.Commit(r) // Nova deletes the keypair; the answer is lost
+		novatest.ResetConnection(w)
 		return true
 	})
 	c, rt := newTestClient(t, f, nil)
@@ -174,11 +163,11 @@ func TestRetry_deleteLostResponse(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("got %v, want a 404 (IsNotFound)", err)
 	}
-	if !strings.Contains(APIMessage(err), "Keypair kp not found for user "+fakeUserID) {
+	if !strings.Contains(APIMessage(err), "Keypair kp not found for user "+novatest.UserID) {
 		t.Errorf("APIMessage %q, want Nova's message", APIMessage(err))
 	}
 	attempts(t, c, rt, before, "DELETE", 2)
-	if _, ok := f.has(fakeUserID, "kp"); ok {
+	if _, ok := f.Has(novatest.UserID, "kp"); ok {
 		t.Error("the keypair still exists")
 	}
 }
@@ -186,21 +175,21 @@ func TestRetry_deleteLostResponse(t *testing.T) {
 // A 429 means the POST was not processed: the transport sends it again,
 // and the create does not need to read anything back.
 func TestRetry_post429IsRetried(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1, func(w http.ResponseWriter) { overLimit(w, "0") }))
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1, func(w http.ResponseWriter) { overLimit(w, "0") }))
 	c, rt := newTestClient(t, f, nil)
 	warm(t, c)
 	before := c.Requests()
 
-	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey})
+	kp, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kp.Name != "kp" || kp.PublicKey != testPublicKey {
+	if kp.Name != "kp" || kp.PublicKey != novatest.PublicKey {
 		t.Errorf("created %+v", kp)
 	}
 	attempts(t, c, rt, before, "POST", 2)
-	if n := len(rt.keypairRequests("GET")); n != 0 {
+	if n := len(rt.KeypairRequests("GET")); n != 0 {
 		t.Errorf("%d GETs after a 429 to the POST, want none", n)
 	}
 }
@@ -209,12 +198,12 @@ func TestRetry_post429IsRetried(t *testing.T) {
 // processed it is unknown, and only the create can find out, by reading
 // back before each new POST.
 func TestRetry_post5xxIsNotRetriedByTransport(t *testing.T) {
-	f := newFakeCloud(t)
-	f.on("POST", "/os-keypairs", failFirst(1000, unexpectedError))
+	f := novatest.NewCloud(t)
+	f.On("POST", "/os-keypairs", novatest.FailFirst(1000, unexpectedError))
 	c, rt := newTestClient(t, f, func(cfg *Config) { cfg.MaxRetries = ptrTo(2) })
 	warm(t, c)
 
-	if _, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: testPublicKey}); err == nil {
+	if _, err := c.CreateKeypair(bg(), "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey}); err == nil {
 		t.Fatal("create succeeded")
 	}
 	want := "POST os-keypairs, GET kp, POST os-keypairs, GET kp, POST os-keypairs, GET kp"
@@ -243,29 +232,34 @@ func TestRetry_neverSentPostIsRetried(t *testing.T) {
 	}
 }
 
+// A token request is not idempotent but safe to repeat; a POST to Nova
+// is neither.
 func TestIsIdempotent(t *testing.T) {
 	for _, c := range []struct {
-		method, url string
-		want        bool
+		method, url       string
+		idempotent, token bool
 	}{
-		{"GET", "http://nova/v2.1/os-keypairs", true},
-		{"HEAD", "http://nova/v2.1/", true},
-		{"DELETE", "http://nova/v2.1/os-keypairs/kp", true},
-		{"PUT", "http://nova/v2.1/x", true},
-		{"POST", "http://keystone:5000/v3/auth/tokens", true},
-		{"POST", "http://keystone:5000/identity/v3/auth/tokens/", true},
-		{"POST", "http://nova/v2.1/os-keypairs", false},
-		{"POST", "http://nova/v2.1/os-keypairs/auth/tokens-not", false},
-		{"PATCH", "http://nova/v2.1/x", false},
+		{"GET", "http://nova/v2.1/os-keypairs", true, false},
+		{"HEAD", "http://nova/v2.1/", true, false},
+		{"DELETE", "http://nova/v2.1/os-keypairs/kp", true, false},
+		{"PUT", "http://nova/v2.1/x", true, false},
+		{"POST", "http://keystone:5000/v3/auth/tokens", false, true},
+		{"POST", "http://keystone:5000/identity/v3/auth/tokens/", false, true},
+		{"POST", "http://nova/v2.1/os-keypairs", false, false},
+		{"POST", "http://nova/v2.1/os-keypairs/auth/tokens-not", false, false},
+		{"PATCH", "http://nova/v2.1/x", false, false},
 	} {
 		req, _ := http.NewRequest(c.method, c.url, nil)
-		if got := isIdempotent(req); got != c.want {
-			t.Errorf("isIdempotent(%s %s) = %v, want %v", c.method, c.url, got, c.want)
+		if got := isIdempotent(req); got != c.idempotent {
+			t.Errorf("isIdempotent(%s %s) = %v, want %v", c.method, c.url, got, c.idempotent)
+		}
+		if got := isTokenRequest(req); got != c.token {
+			t.Errorf("isTokenRequest(%s %s) = %v, want %v", c.method, c.url, got, c.token)
 		}
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
+func TestParseRetryAfter(t *testing.T) {
 	h := func(v string) http.Header { return http.Header{"Retry-After": []string{v}} }
 	for _, c := range []struct {
 		in     string
@@ -281,26 +275,26 @@ func TestRetryAfter(t *testing.T) {
 		{"1.5", 0, false},
 		{"", 0, false},
 	} {
-		got, ok := RetryAfter(h(c.in))
+		got, ok := ParseRetryAfter(h(c.in))
 		if got != c.want || ok != c.wantOK {
-			t.Errorf("RetryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.wantOK)
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.wantOK)
 		}
 	}
-	if _, ok := RetryAfter(http.Header{}); ok {
-		t.Error("RetryAfter without the header is ok")
+	if _, ok := ParseRetryAfter(http.Header{}); ok {
+		t.Error("ParseRetryAfter without the header is ok")
 	}
 
-	got, ok := RetryAfter(h(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)))
+	got, ok := ParseRetryAfter(h(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)))
 	if !ok || got < 8*time.Second || got > 10*time.Second {
-		t.Errorf("RetryAfter(date in 10s) = %v, %v", got, ok)
+		t.Errorf("ParseRetryAfter(date in 10s) = %v, %v", got, ok)
 	}
-	got, ok = RetryAfter(h(time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)))
+	got, ok = ParseRetryAfter(h(time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)))
 	if !ok || got != maxRetryAfter {
-		t.Errorf("RetryAfter(date in 2h) = %v, %v; want the %v cap", got, ok, maxRetryAfter)
+		t.Errorf("ParseRetryAfter(date in 2h) = %v, %v; want the %v cap", got, ok, maxRetryAfter)
 	}
-	got, ok = RetryAfter(h("Wed, 21 Oct 2015 07:28:00 GMT"))
+	got, ok = ParseRetryAfter(h("Wed, 21 Oct 2015 07:28:00 GMT"))
 	if !ok || got != 0 {
-		t.Errorf("RetryAfter(past date) = %v, %v; want 0", got, ok)
+		t.Errorf("ParseRetryAfter(past date) = %v, %v; want 0", got, ok)
 	}
 }
 

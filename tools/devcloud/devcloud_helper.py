@@ -71,7 +71,7 @@ class HTTPError(Exception):
 def call(method, url, body=None, token=None, headers=None, expect=(200, 201, 202, 204)):
     """One HTTP request; returns (status, headers, parsed JSON or None).
 
-    uwsgi answers with 'Connection: close' (devcloud-facts.md gotcha 2), and
+    uwsgi answers with 'Connection: close' (FACTS.md gotcha 2), and
     urllib opens a fresh connection per request anyway.
     """
     data = None
@@ -110,7 +110,7 @@ def token_for(user, password, project):
 
 
 def cmd_wal(paths):
-    # devcloud-facts.md gotcha 1: an idle worker keeps a shared lock and another
+    # FACTS.md gotcha 1: an idle worker keeps a shared lock and another
     # one gets "database is locked" (HTTP 500) after 5 s.  WAL mode fixes it and
     # is persistent in the database file.
     for path in paths:
