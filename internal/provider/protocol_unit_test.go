@@ -1,0 +1,375 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// protocolServer is the provider behind its protocol 6 server, called the
+// way Terraform calls it, but without Terraform: no CLI, no cloud. The
+// provider is not configured (unless a test calls configure), as during
+// a plan whose provider configuration is not known yet; everything the
+// framework does (attribute validators, defaults, plan modifiers,
+// ValidateConfig, ImportState) runs as it does under Terraform.
+type protocolServer struct {
+	t      *testing.T
+	server tfprotov6.ProviderServer
+	schema *tfprotov6.GetProviderSchemaResponse
+}
+
+const keypairTypeName = "nova_keypair"
+
+func newProtocolServer(t *testing.T) *protocolServer {
+	t.Helper()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatalf("starting the protocol server: %s", err)
+	}
+	resp, err := server.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatalf("GetProviderSchema: %s", err)
+	}
+	requireNoDiagnostics(t, "GetProviderSchema", resp.Diagnostics)
+	return &protocolServer{t: t, server: server, schema: resp}
+}
+
+// in is the server for subtest t (failures are reported in t).
+func (p *protocolServer) in(t *testing.T) *protocolServer {
+	c := *p
+	c.t = t
+	return &c
+}
+
+// attrs are the attributes of an object: a string is a known string, a
+// tftypes.Value is taken as it is; attributes left out are null.
+type attrs map[string]any
+
+// unknownString is an unknown string, as a configuration that refers to
+// another resource's computed attribute has it during plan.
+var unknownString = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+
+// object is a value of the schema (a resource or data source type).
+func (p *protocolServer) object(schema *tfprotov6.Schema, a attrs) tftypes.Value {
+	p.t.Helper()
+	typ, ok := schema.ValueType().(tftypes.Object)
+	if !ok {
+		p.t.Fatalf("schema type is %T, not an object", schema.ValueType())
+	}
+	values := map[string]tftypes.Value{}
+	for name, attrType := range typ.AttributeTypes {
+		values[name] = tftypes.NewValue(attrType, nil)
+	}
+	for name, v := range a {
+		attrType, ok := typ.AttributeTypes[name]
+		if !ok {
+			p.t.Fatalf("the schema has no attribute %q", name)
+		}
+		switch v := v.(type) {
+		case string:
+			values[name] = tftypes.NewValue(tftypes.String, v)
+		case tftypes.Value:
+			values[name] = v
+		default:
+			p.t.Fatalf("attribute %q: unsupported test value %T", name, v)
+		}
+		if !values[name].Type().Equal(attrType) {
+			p.t.Fatalf("attribute %q: test value of type %s, schema type %s", name, values[name].Type(), attrType)
+		}
+	}
+	return tftypes.NewValue(typ, values)
+}
+
+// keypairSchema is the nova_keypair schema.
+func (p *protocolServer) keypairSchema() *tfprotov6.Schema {
+	p.t.Helper()
+	s, ok := p.schema.ResourceSchemas[keypairTypeName]
+	if !ok {
+		p.t.Fatalf("the provider has no resource %q", keypairTypeName)
+	}
+	return s
+}
+
+// keypair is a nova_keypair value (configuration, plan or state).
+func (p *protocolServer) keypair(a attrs) tftypes.Value {
+	p.t.Helper()
+	return p.object(p.keypairSchema(), a)
+}
+
+// nullKeypair is the null nova_keypair: no prior state.
+func (p *protocolServer) nullKeypair() tftypes.Value {
+	return tftypes.NewValue(p.keypairSchema().ValueType(), nil)
+}
+
+// timeouts is a value of the nova_keypair's timeouts attribute.
+func (p *protocolServer) timeouts(a attrs) tftypes.Value {
+	p.t.Helper()
+	for _, attr := range p.keypairSchema().Block.Attributes {
+		if attr.Name != "timeouts" {
+			continue
+		}
+		typ, ok := attr.ValueType().(tftypes.Object)
+		if !ok {
+			p.t.Fatalf("timeouts is a %s", attr.ValueType())
+		}
+		values := map[string]tftypes.Value{}
+		for name, attrType := range typ.AttributeTypes {
+			values[name] = tftypes.NewValue(attrType, nil)
+		}
+		for name, v := range a {
+			s, ok := v.(string)
+			if _, known := typ.AttributeTypes[name]; !ok || !known {
+				p.t.Fatalf("timeouts: bad test value %s = %v", name, v)
+			}
+			values[name] = tftypes.NewValue(tftypes.String, s)
+		}
+		return tftypes.NewValue(typ, values)
+	}
+	p.t.Fatal("nova_keypair has no timeouts attribute")
+	return tftypes.Value{}
+}
+
+func (p *protocolServer) dynamic(v tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(v.Type(), v)
+	if err != nil {
+		p.t.Fatalf("encoding %s: %s", v, err)
+	}
+	return &dv
+}
+
+func (p *protocolServer) decode(typ tftypes.Type, dv *tfprotov6.DynamicValue) tftypes.Value {
+	p.t.Helper()
+	if dv == nil {
+		p.t.Fatal("the provider returned no value")
+	}
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		p.t.Fatalf("decoding the provider's value: %s", err)
+	}
+	return v
+}
+
+// validate is ValidateResourceConfig of a nova_keypair configuration, what
+// Terraform calls first on every plan.
+func (p *protocolServer) validate(config tftypes.Value) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	resp, err := p.server.ValidateResourceConfig(p.t.Context(), &tfprotov6.ValidateResourceConfigRequest{
+		TypeName: keypairTypeName,
+		Config:   p.dynamic(config),
+	})
+	if err != nil {
+		p.t.Fatalf("ValidateResourceConfig: %s", err)
+	}
+	return resp.Diagnostics
+}
+
+// validateDataSource is ValidateDataResourceConfig of a data source.
+func (p *protocolServer) validateDataSource(typeName string, a attrs) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	s, ok := p.schema.DataSourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("the provider has no data source %q", typeName)
+	}
+	resp, err := p.server.ValidateDataResourceConfig(p.t.Context(), &tfprotov6.ValidateDataResourceConfigRequest{
+		TypeName: typeName,
+		Config:   p.dynamic(p.object(s, a)),
+	})
+	if err != nil {
+		p.t.Fatalf("ValidateDataResourceConfig: %s", err)
+	}
+	return resp.Diagnostics
+}
+
+// plan is PlanResourceChange of a nova_keypair from prior state (null for
+// a create) to config, with the proposed new state Terraform would send:
+// the configuration, with computed attributes it leaves null taken from
+// the prior state. It returns the response and the planned state.
+func (p *protocolServer) plan(prior, config tftypes.Value) (*tfprotov6.PlanResourceChangeResponse, tftypes.Value) {
+	p.t.Helper()
+	s := p.keypairSchema()
+	proposed := config
+	if !prior.IsNull() {
+		var priorAttrs, configAttrs map[string]tftypes.Value
+		if err := prior.As(&priorAttrs); err != nil {
+			p.t.Fatal(err)
+		}
+		if err := config.As(&configAttrs); err != nil {
+			p.t.Fatal(err)
+		}
+		values := map[string]tftypes.Value{}
+		for _, a := range s.Block.Attributes {
+			values[a.Name] = configAttrs[a.Name]
+			if a.Computed && configAttrs[a.Name].IsNull() {
+				values[a.Name] = priorAttrs[a.Name]
+			}
+		}
+		proposed = tftypes.NewValue(s.ValueType(), values)
+	}
+	resp, err := p.server.PlanResourceChange(p.t.Context(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName:         keypairTypeName,
+		PriorState:       p.dynamic(prior),
+		ProposedNewState: p.dynamic(proposed),
+		Config:           p.dynamic(config),
+	})
+	if err != nil {
+		p.t.Fatalf("PlanResourceChange: %s", err)
+	}
+	requireNoDiagnostics(p.t, "PlanResourceChange", resp.Diagnostics)
+	return resp, p.decode(s.ValueType(), resp.PlannedState)
+}
+
+// importState is ImportResourceState of a nova_keypair by import ID.
+func (p *protocolServer) importState(id string) *tfprotov6.ImportResourceStateResponse {
+	p.t.Helper()
+	resp, err := p.server.ImportResourceState(p.t.Context(), &tfprotov6.ImportResourceStateRequest{
+		TypeName: keypairTypeName,
+		ID:       id,
+	})
+	if err != nil {
+		p.t.Fatalf("ImportResourceState: %s", err)
+	}
+	return resp
+}
+
+// read is ReadResource of a nova_keypair state (a refresh).
+func (p *protocolServer) read(state tftypes.Value) (*tfprotov6.ReadResourceResponse, tftypes.Value) {
+	p.t.Helper()
+	resp, err := p.server.ReadResource(p.t.Context(), &tfprotov6.ReadResourceRequest{
+		TypeName:     keypairTypeName,
+		CurrentState: p.dynamic(state),
+	})
+	if err != nil {
+		p.t.Fatalf("ReadResource: %s", err)
+	}
+	return resp, p.decode(state.Type(), resp.NewState)
+}
+
+// apply is ApplyResourceChange of a nova_keypair: a create (prior null),
+// an update, or a destroy (planned null).
+func (p *protocolServer) apply(prior, planned, config tftypes.Value) (*tfprotov6.ApplyResourceChangeResponse, tftypes.Value) {
+	p.t.Helper()
+	resp, err := p.server.ApplyResourceChange(p.t.Context(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:     keypairTypeName,
+		PriorState:   p.dynamic(prior),
+		PlannedState: p.dynamic(planned),
+		Config:       p.dynamic(config),
+	})
+	if err != nil {
+		p.t.Fatalf("ApplyResourceChange: %s", err)
+	}
+	return resp, p.decode(prior.Type(), resp.NewState)
+}
+
+// configure is ConfigureProvider with the provider block a.
+func (p *protocolServer) configure(a attrs, deferralAllowed bool) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	resp, err := p.server.ConfigureProvider(p.t.Context(), &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion:   "1.14.0",
+		Config:             p.dynamic(p.object(p.schema.Provider, a)),
+		ClientCapabilities: &tfprotov6.ConfigureProviderClientCapabilities{DeferralAllowed: deferralAllowed},
+	})
+	if err != nil {
+		p.t.Fatalf("ConfigureProvider: %s", err)
+	}
+	return resp.Diagnostics
+}
+
+// readDataSource is ReadDataSource of a data source configuration.
+func (p *protocolServer) readDataSource(typeName string, a attrs) *tfprotov6.ReadDataSourceResponse {
+	p.t.Helper()
+	s, ok := p.schema.DataSourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("the provider has no data source %q", typeName)
+	}
+	resp, err := p.server.ReadDataSource(p.t.Context(), &tfprotov6.ReadDataSourceRequest{
+		TypeName: typeName,
+		Config:   p.dynamic(p.object(s, a)),
+	})
+	if err != nil {
+		p.t.Fatalf("ReadDataSource: %s", err)
+	}
+	return resp
+}
+
+// callFunction is CallFunction of a provider function.
+func (p *protocolServer) callFunction(name string, args ...tftypes.Value) *tfprotov6.CallFunctionResponse {
+	p.t.Helper()
+	dvs := make([]*tfprotov6.DynamicValue, len(args))
+	for i, a := range args {
+		dvs[i] = p.dynamic(a)
+	}
+	resp, err := p.server.CallFunction(p.t.Context(), &tfprotov6.CallFunctionRequest{Name: name, Arguments: dvs})
+	if err != nil {
+		p.t.Fatalf("CallFunction: %s", err)
+	}
+	return resp
+}
+
+// attributes is a value's attributes, for comparing them one by one.
+func attributes(t *testing.T, v tftypes.Value) map[string]tftypes.Value {
+	t.Helper()
+	var m map[string]tftypes.Value
+	if err := v.As(&m); err != nil {
+		t.Fatalf("%s is not an object: %s", v, err)
+	}
+	return m
+}
+
+func requireNoDiagnostics(t *testing.T, what string, diags []*tfprotov6.Diagnostic) {
+	t.Helper()
+	if len(diags) > 0 {
+		t.Fatalf("%s: want no diagnostics, got:\n%s", what, formatDiagnostics(diags))
+	}
+}
+
+// requireError requires diags to be exactly one error, on the root
+// attribute attr (none when ""), with that summary, whose detail holds
+// each part in order.
+func requireError(t *testing.T, diags []*tfprotov6.Diagnostic, attr, summary string, detail ...string) {
+	t.Helper()
+	if len(diags) != 1 {
+		t.Fatalf("want exactly one error diagnostic, got %d:\n%s", len(diags), formatDiagnostics(diags))
+	}
+	d := diags[0]
+	if d.Severity != tfprotov6.DiagnosticSeverityError {
+		t.Errorf("severity %s, want ERROR", d.Severity)
+	}
+	var want *tftypes.AttributePath
+	if attr != "" {
+		want = tftypes.NewAttributePath().WithAttributeName(attr)
+	}
+	if !d.Attribute.Equal(want) {
+		t.Errorf("attribute path %s, want %s", d.Attribute, want)
+	}
+	if d.Summary != summary {
+		t.Errorf("summary %q, want %q", d.Summary, summary)
+	}
+	if i := indexInOrder(d.Detail, detail); i >= 0 {
+		t.Errorf("detail %q\nlacks %q (after the parts before it)", d.Detail, detail[i])
+	}
+}
+
+// indexInOrder is the index of the first part s does not hold after the
+// parts before it, or -1 when it holds them all in order.
+func indexInOrder(s string, parts []string) int {
+	for i, part := range parts {
+		j := strings.Index(s, part)
+		if j < 0 {
+			return i
+		}
+		s = s[j+len(part):]
+	}
+	return -1
+}
+
+func formatDiagnostics(diags []*tfprotov6.Diagnostic) string {
+	var sb strings.Builder
+	for _, d := range diags {
+		sb.WriteString("  " + d.Severity.String() + " at " + d.Attribute.String() + ": " + d.Summary + ": " + d.Detail + "\n")
+	}
+	return sb.String()
+}
