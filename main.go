@@ -1,3 +1,6 @@
+// Command terraform-provider-nova is the Terraform provider for OpenStack
+// Nova keypairs; Terraform starts it as a plugin (protocol 6). With -debug
+// it runs standalone for a debugger and prints TF_REATTACH_PROVIDERS.
 package main
 
 import (

@@ -20,6 +20,7 @@ import (
 // Algorithm names a kind of key the provider can generate.
 type Algorithm string
 
+// The algorithms the provider generates.
 const (
 	RSA     Algorithm = "rsa"
 	ECDSA   Algorithm = "ecdsa"

@@ -84,19 +84,19 @@ func (e *CloudsYAMLError) Unwrap() error { return e.Err }
 type AuthFailure int
 
 const (
-	// AuthUnreachable: no answer from the identity endpoint.
+	// AuthUnreachable is no answer from the identity endpoint.
 	AuthUnreachable AuthFailure = iota
-	// AuthRejected: Keystone answered 401 to the credentials or scope.
+	// AuthRejected is Keystone's 401 to the credentials or scope.
 	AuthRejected
-	// AuthNotIdentityEndpoint: the auth URL answered 404.
+	// AuthNotIdentityEndpoint is a 404 from the auth URL.
 	AuthNotIdentityEndpoint
-	// AuthCertificateUntrusted: the endpoint's TLS certificate was not
+	// AuthCertificateUntrusted is an endpoint TLS certificate that was not
 	// verified against the CA file or the system roots.
 	AuthCertificateUntrusted
-	// AuthHandshakeRefused: the server refused the TLS handshake, most
+	// AuthHandshakeRefused is a TLS handshake the server refused, most
 	// often over the client certificate.
 	AuthHandshakeRefused
-	// AuthHostUnknown: the auth URL's host does not resolve.
+	// AuthHostUnknown is an auth URL whose host does not resolve.
 	AuthHostUnknown
 )
 

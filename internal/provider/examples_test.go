@@ -377,7 +377,7 @@ func TestAccExamples_function(t *testing.T) {
 }
 
 // A key and the fingerprint a real Nova computed for it
-// (nova-keypairs-reference.md, "import ed25519 @2.2").
+// (internal/nova/novatest/testdata/nova-26.2.2-keypairs.md, "import ed25519 @2.2").
 const (
 	recordedKey         = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct probe-ed25519"
 	recordedFingerprint = "70:82:84:6d:6d:6d:1d:6e:ac:33:55:0f:e9:21:11:da"

@@ -22,7 +22,7 @@ import (
 
 // testPublicKey is the test key of this package's unit tests, and
 // testFingerprint the fingerprint a real Nova computed for it (Nova 26.2.2,
-// "import ed25519 @2.2" in nova-keypairs-reference.md; `ssh-keygen -l -E
+// "import ed25519 @2.2" in internal/nova/novatest/testdata/nova-26.2.2-keypairs.md; `ssh-keygen -l -E
 // md5` prints the same).
 const (
 	testPublicKey   = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct probe-ed25519"
