@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/provider"
 )
 
 // TestAccFingerprintFunction: provider::nova::fingerprint(file(...))
@@ -29,7 +30,7 @@ func TestAccFingerprintFunction(t *testing.T) {
 		}
 	}
 	files["x509"] = filepath.Join(dir, "cert.pem")
-	if err := os.WriteFile(files["x509"], []byte(selfSignedCertificate(t)), 0o600); err != nil {
+	if err := os.WriteFile(files["x509"], []byte(provider.SelfSignedCertificate(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	prefix := acctest.RandomName()

@@ -2,20 +2,12 @@ package provider_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -27,6 +19,7 @@ import (
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/provider"
 )
 
 // Generation with each algorithm: the private key works with OpenSSH
@@ -92,7 +85,7 @@ func testAccKeypairImportKeyType(t *testing.T, keyType string) {
 func TestAccKeypair_x509(t *testing.T) {
 	acctest.SkipWithoutTFAcc(t)
 	name := acctest.RandomName()
-	cert := selfSignedCertificate(t)
+	cert := provider.SelfSignedCertificate(t)
 	certFile := filepath.Join(t.TempDir(), "cert.pem")
 	if err := os.WriteFile(certFile, []byte(cert), 0o600); err != nil {
 		t.Fatal(err)
@@ -132,24 +125,6 @@ resource "nova_keypair" "test" {
 	})
 }
 
-func selfSignedCertificate(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "tf-acc nova keypair"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
 
 // TestAccKeypair_otherUser: the admin manages a keypair of the non-admin
 // user (user_id, microversion 2.10). That user sees it with its own
@@ -459,7 +434,7 @@ func TestAccKeypair_nameAtDot(t *testing.T) {
 // the plan, on the attribute that needs them, before anything is created.
 func TestAccKeypair_microversionCapped(t *testing.T) {
 	acctest.SkipWithoutTFAcc(t)
-	cert := selfSignedCertificate(t)
+	cert := provider.SelfSignedCertificate(t)
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,

@@ -110,7 +110,7 @@ func badCertificate(what, key, why string) BadInput {
 func BadInputs(t testing.TB) []BadInput {
 	t.Helper()
 	fields := strings.Fields(testPublicKey)
-	cert := selfSignedCertificate(t)
+	cert := SelfSignedCertificate(t)
 	return []BadInput{
 		badName("empty name", "", "is empty; a name has 1 to 255 characters."),
 		badName("256 characters", strings.Repeat("k", 256), "has 256 characters; Nova allows at most 255."),
@@ -214,7 +214,7 @@ func TestKeypairBadInput_hcl(t *testing.T) {
 // values unknown during plan.
 func TestKeypairGoodInput(t *testing.T) {
 	p := newProtocolServer(t)
-	cert := selfSignedCertificate(t)
+	cert := SelfSignedCertificate(t)
 	for what, a := range map[string]attrs{
 		"generated":                      {"name": "deployer"},
 		"generated rsa":                  {"name": "deployer", "key_algorithm": "rsa"},
@@ -293,8 +293,9 @@ func pkixPublicKey(t testing.TB) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 }
 
-// selfSignedCertificate is a fresh self-signed PEM certificate.
-func selfSignedCertificate(t testing.TB) string {
+// SelfSignedCertificate is a fresh self-signed PEM certificate (exported
+// for the acceptance tests of package provider_test).
+func SelfSignedCertificate(t testing.TB) string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

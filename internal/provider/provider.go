@@ -177,15 +177,6 @@ func quoted(items []string) string {
 	return strings.Join(q, ", ")
 }
 
-// providerModel holds the provider arguments that are not connection
-// settings of internal/nova.
-type providerModel struct {
-	Cloud             types.String `tfsdk:"cloud"`
-	EndpointOverrides types.Map    `tfsdk:"endpoint_overrides"`
-	MaxRetries        types.Int64  `tfsdk:"max_retries"`
-	AllowReauth       types.Bool   `tfsdk:"allow_reauth"`
-}
-
 func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	// A setting that comes from another resource is unknown during plan.
 	// Authenticate only once every setting is known; resources then say
@@ -224,17 +215,26 @@ func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 // connection setting through the connectionSettings table.
 func (p *novaProvider) novaConfig(ctx context.Context, config tfsdk.Config) (nova.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var data providerModel
-	diags.Append(config.Get(ctx, &data)...)
+	// The arguments that are not connection settings of internal/nova.
+	var cloud types.String
+	var overrides types.Map
+	var maxRetries types.Int64
+	var allowReauth types.Bool
+	for attr, target := range map[string]any{"cloud": &cloud, "endpoint_overrides": &overrides, "max_retries": &maxRetries, "allow_reauth": &allowReauth} {
+		diags.Append(config.GetAttribute(ctx, path.Root(attr), target)...)
+	}
+	if diags.HasError() {
+		return nova.Config{}, diags
+	}
 	cfg := nova.Config{
-		Cloud:             data.Cloud.ValueString(),
-		AllowReauth:       data.AllowReauth.ValueBoolPointer(),
+		Cloud:             cloud.ValueString(),
+		AllowReauth:       allowReauth.ValueBoolPointer(),
 		EndpointOverrides: map[string]string{},
 		UserAgent:         "terraform-provider-nova/" + p.version,
 	}
-	diags.Append(data.EndpointOverrides.ElementsAs(ctx, &cfg.EndpointOverrides, false)...)
-	if !data.MaxRetries.IsNull() {
-		n := int(data.MaxRetries.ValueInt64())
+	diags.Append(overrides.ElementsAs(ctx, &cfg.EndpointOverrides, false)...)
+	if !maxRetries.IsNull() {
+		n := int(maxRetries.ValueInt64())
 		cfg.MaxRetries = &n
 	}
 	for _, cs := range connectionSettings {
