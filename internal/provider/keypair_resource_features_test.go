@@ -125,7 +125,6 @@ resource "nova_keypair" "test" {
 	})
 }
 
-
 // TestAccKeypair_otherUser: the admin manages a keypair of the non-admin
 // user (user_id, microversion 2.10). That user sees it with its own
 // credentials; the admin has no keypair of that name; it imports by
