@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 // protocolServer is the provider behind its protocol 6 server, called the
@@ -35,6 +39,71 @@ func newProtocolServer(t *testing.T) *protocolServer {
 	}
 	requireNoDiagnostics(t, "GetProviderSchema", resp.Diagnostics)
 	return &protocolServer{t: t, server: server, schema: resp}
+}
+
+// clearOpenStackEnv empties, for the rest of test t, every environment
+// variable the provider reads (OS_CLOUD, OS_CLIENT_CONFIG_FILE and each
+// setting's OS_* variables) and any other OS_* variable: `make test` runs
+// the unit tests with a real cloud's OS_* variables set, and a configured
+// provider reads the environment. (t.Setenv: not in parallel tests.)
+func clearOpenStackEnv(t *testing.T) {
+	t.Helper()
+	names := []string{"OS_CLOUD", "OS_CLIENT_CONFIG_FILE"}
+	for _, s := range nova.Settings() {
+		names = append(names, s.EnvVars()...)
+	}
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "OS_") {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		t.Setenv(name, "")
+	}
+}
+
+// isolatedServer is newProtocolServer with the OpenStack environment
+// cleared, for tests that configure the provider: it sees only what the
+// test sets.
+func isolatedServer(t *testing.T) *protocolServer {
+	t.Helper()
+	clearOpenStackEnv(t)
+	return newProtocolServer(t)
+}
+
+// fakeCloudAuth is the provider block that authenticates with the fake
+// cloud as its admin (novatest.UserName in novatest.ProjectName).
+func fakeCloudAuth(cloud *novatest.Cloud) attrs {
+	return attrs{
+		"auth_url":    cloud.URL() + "/v3",
+		"user_name":   novatest.UserName,
+		"password":    novatest.Password,
+		"tenant_name": novatest.ProjectName,
+	}
+}
+
+// configuredServer is an isolated server whose provider is configured
+// (ConfigureProvider, without diagnostics) with fakeCloudAuth(cloud)
+// and the provider arguments extra (a nil value removes an argument).
+func configuredServer(t *testing.T, cloud *novatest.Cloud, extra attrs) *protocolServer {
+	t.Helper()
+	p := isolatedServer(t)
+	requireNoDiagnostics(t, "ConfigureProvider", p.configure(fakeCloudAuth(cloud).with(extra), false))
+	return p
+}
+
+// boolValue and numberValue are provider arguments of those types.
+func boolValue(b bool) tftypes.Value { return tftypes.NewValue(tftypes.Bool, b) }
+
+func numberValue(n int) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+
+// stringMap is a map(string) argument, e.g. endpoint_overrides.
+func stringMap(m map[string]string) tftypes.Value {
+	values := map[string]tftypes.Value{}
+	for k, v := range m {
+		values[k] = tftypes.NewValue(tftypes.String, v)
+	}
+	return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, values)
 }
 
 // in is the server for subtest t (failures are reported in t).
@@ -170,10 +239,7 @@ func (p *protocolServer) validate(config tftypes.Value) []*tfprotov6.Diagnostic 
 // validateDataSource is ValidateDataResourceConfig of a data source.
 func (p *protocolServer) validateDataSource(typeName string, a attrs) []*tfprotov6.Diagnostic {
 	p.t.Helper()
-	s, ok := p.schema.DataSourceSchemas[typeName]
-	if !ok {
-		p.t.Fatalf("the provider has no data source %q", typeName)
-	}
+	s := p.dataSourceSchema(typeName)
 	resp, err := p.server.ValidateDataResourceConfig(p.t.Context(), &tfprotov6.ValidateDataResourceConfigRequest{
 		TypeName: typeName,
 		Config:   p.dynamic(p.object(s, a)),
@@ -187,8 +253,17 @@ func (p *protocolServer) validateDataSource(typeName string, a attrs) []*tfproto
 // plan is PlanResourceChange of a nova_keypair from prior state (null for
 // a create) to config, with the proposed new state Terraform would send:
 // the configuration, with computed attributes it leaves null taken from
-// the prior state. It returns the response and the planned state.
+// the prior state. It requires no diagnostics, and returns the response
+// and the planned state.
 func (p *protocolServer) plan(prior, config tftypes.Value) (*tfprotov6.PlanResourceChangeResponse, tftypes.Value) {
+	p.t.Helper()
+	resp := p.planResponse(prior, config)
+	requireNoDiagnostics(p.t, "PlanResourceChange", resp.Diagnostics)
+	return resp, p.decode(p.keypairSchema().ValueType(), resp.PlannedState)
+}
+
+// planResponse is plan's PlanResourceChange, diagnostics and all.
+func (p *protocolServer) planResponse(prior, config tftypes.Value) *tfprotov6.PlanResourceChangeResponse {
 	p.t.Helper()
 	s := p.keypairSchema()
 	proposed := config
@@ -218,8 +293,7 @@ func (p *protocolServer) plan(prior, config tftypes.Value) (*tfprotov6.PlanResou
 	if err != nil {
 		p.t.Fatalf("PlanResourceChange: %s", err)
 	}
-	requireNoDiagnostics(p.t, "PlanResourceChange", resp.Diagnostics)
-	return resp, p.decode(s.ValueType(), resp.PlannedState)
+	return resp
 }
 
 // importState is ImportResourceState of a nova_keypair by import ID.
@@ -264,6 +338,30 @@ func (p *protocolServer) apply(prior, planned, config tftypes.Value) (*tfprotov6
 	return resp, p.decode(prior.Type(), resp.NewState)
 }
 
+// create plans and applies a new nova_keypair of configuration a, and
+// returns the apply's response and new state.
+func (p *protocolServer) create(a attrs) (*tfprotov6.ApplyResourceChangeResponse, tftypes.Value) {
+	p.t.Helper()
+	config := p.keypair(a)
+	_, planned := p.plan(p.nullKeypair(), config)
+	return p.apply(p.nullKeypair(), planned, config)
+}
+
+// destroy is the ApplyResourceChange that destroys a nova_keypair of
+// state. A destroy without diagnostics must leave no state; a failed one
+// must keep state.
+func (p *protocolServer) destroy(state tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+	p.t.Helper()
+	resp, newState := p.apply(state, p.nullKeypair(), p.nullKeypair())
+	switch {
+	case len(resp.Diagnostics) == 0 && !newState.IsNull():
+		p.t.Errorf("destroy left the state %s, want null", newState)
+	case len(resp.Diagnostics) > 0 && !newState.Equal(state):
+		p.t.Errorf("failed destroy changed the state to %s, want it kept", newState)
+	}
+	return resp
+}
+
 // configure is ConfigureProvider with the provider block a.
 func (p *protocolServer) configure(a attrs, deferralAllowed bool) []*tfprotov6.Diagnostic {
 	p.t.Helper()
@@ -278,13 +376,20 @@ func (p *protocolServer) configure(a attrs, deferralAllowed bool) []*tfprotov6.D
 	return resp.Diagnostics
 }
 
-// readDataSource is ReadDataSource of a data source configuration.
-func (p *protocolServer) readDataSource(typeName string, a attrs) *tfprotov6.ReadDataSourceResponse {
+// dataSourceSchema is the schema of data source typeName.
+func (p *protocolServer) dataSourceSchema(typeName string) *tfprotov6.Schema {
 	p.t.Helper()
 	s, ok := p.schema.DataSourceSchemas[typeName]
 	if !ok {
 		p.t.Fatalf("the provider has no data source %q", typeName)
 	}
+	return s
+}
+
+// readDataSource is ReadDataSource of a data source configuration.
+func (p *protocolServer) readDataSource(typeName string, a attrs) *tfprotov6.ReadDataSourceResponse {
+	p.t.Helper()
+	s := p.dataSourceSchema(typeName)
 	resp, err := p.server.ReadDataSource(p.t.Context(), &tfprotov6.ReadDataSourceRequest{
 		TypeName: typeName,
 		Config:   p.dynamic(p.object(s, a)),
@@ -293,6 +398,14 @@ func (p *protocolServer) readDataSource(typeName string, a attrs) *tfprotov6.Rea
 		p.t.Fatalf("ReadDataSource: %s", err)
 	}
 	return resp
+}
+
+// dataSourceState is the state a data source read returned, required
+// without diagnostics.
+func (p *protocolServer) dataSourceState(typeName string, resp *tfprotov6.ReadDataSourceResponse) tftypes.Value {
+	p.t.Helper()
+	requireNoDiagnostics(p.t, "ReadDataSource", resp.Diagnostics)
+	return p.decode(p.dataSourceSchema(typeName).ValueType(), resp.State)
 }
 
 // callFunction is CallFunction of a provider function.
@@ -331,12 +444,23 @@ func requireNoDiagnostics(t *testing.T, what string, diags []*tfprotov6.Diagnost
 // each part in order.
 func requireError(t *testing.T, diags []*tfprotov6.Diagnostic, attr, summary string, detail ...string) {
 	t.Helper()
+	requireDiagnostic(t, diags, tfprotov6.DiagnosticSeverityError, attr, summary, detail...)
+}
+
+// requireWarning is requireError for exactly one warning.
+func requireWarning(t *testing.T, diags []*tfprotov6.Diagnostic, attr, summary string, detail ...string) {
+	t.Helper()
+	requireDiagnostic(t, diags, tfprotov6.DiagnosticSeverityWarning, attr, summary, detail...)
+}
+
+func requireDiagnostic(t *testing.T, diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverity, attr, summary string, detail ...string) {
+	t.Helper()
 	if len(diags) != 1 {
-		t.Fatalf("want exactly one error diagnostic, got %d:\n%s", len(diags), formatDiagnostics(diags))
+		t.Fatalf("want exactly one %s diagnostic, got %d:\n%s", severity, len(diags), formatDiagnostics(diags))
 	}
 	d := diags[0]
-	if d.Severity != tfprotov6.DiagnosticSeverityError {
-		t.Errorf("severity %s, want ERROR", d.Severity)
+	if d.Severity != severity {
+		t.Errorf("severity %s, want %s", d.Severity, severity)
 	}
 	var want *tftypes.AttributePath
 	if attr != "" {
