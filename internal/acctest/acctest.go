@@ -253,7 +253,7 @@ func KeypairRef(rs *terraform.ResourceState) (region, name, userID string) {
 // authenticates as ("" means the environment's cloud).
 func UserID(t *testing.T, cloud string) string {
 	t.Helper()
-	SkipWithoutTFAcc(t)
+	PreCheck(t) // a missing cloud gets PreCheck's message, not a client error
 	c, err := Client(cloud)
 	if err != nil {
 		t.Fatal(err)

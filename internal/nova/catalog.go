@@ -48,7 +48,7 @@ func expandProjectID(url, projectID string) string {
 }
 
 // ComputeEndpoint is the compute endpoint URL used for region ("" means
-// the default region), from the catalog or endpoint_overrides.
+// the default region), from the catalog or Config.EndpointOverrides.
 func (c *Client) ComputeEndpoint(ctx context.Context, region string) (string, error) {
 	ep, err := c.endpoint(ctx, region)
 	if err != nil {

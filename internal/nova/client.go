@@ -23,7 +23,7 @@ type Client struct {
 	provider        *gophercloud.ProviderClient
 	endpointOpts    gophercloud.EndpointOpts
 	region          string
-	computeOverride string // endpoint_overrides["compute"], project id filled in
+	computeOverride string // Config.EndpointOverrides["compute"], project id filled in
 	maxMicroversion Microversion
 	insecure        bool
 	transport       *transport

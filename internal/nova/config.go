@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,10 +131,19 @@ type settingSource struct {
 	env   []string
 	str   func(*Config) *string // string settings
 	flag  func(*Config) **bool  // boolean settings
-	cloud func(clouds.Cloud) string
+	cloud func(cloudEntry) string
 }
 
-func auth(c clouds.Cloud) clouds.AuthInfo {
+// cloudEntry is one cloud of clouds.yaml (or secure.yaml, or a
+// clouds-public.yaml profile): gophercloud's clouds.Cloud, plus the keys
+// the openstack tools read that it lacks.
+type cloudEntry struct {
+	clouds.Cloud `yaml:",inline"`
+	// ComputeAPIVersion is the compute microversion (a cap here).
+	ComputeAPIVersion string `yaml:"compute_api_version,omitempty"`
+}
+
+func auth(c cloudEntry) clouds.AuthInfo {
 	if c.AuthInfo == nil {
 		return clouds.AuthInfo{}
 	}
@@ -141,48 +152,68 @@ func auth(c clouds.Cloud) clouds.AuthInfo {
 
 // settings is the one table of where each setting comes from.
 var settings = [numSettings]settingSource{
-	AuthURL:  {key: "auth.auth_url", env: []string{"OS_AUTH_URL"}, str: func(c *Config) *string { return &c.AuthURL }, cloud: func(c clouds.Cloud) string { return auth(c).AuthURL }},
-	Region:   {key: "region_name", env: []string{"OS_REGION_NAME"}, str: func(c *Config) *string { return &c.Region }, cloud: func(c clouds.Cloud) string { return c.RegionName }},
-	UserName: {key: "auth.username", env: []string{"OS_USERNAME", "OS_USER_NAME"}, str: func(c *Config) *string { return &c.UserName }, cloud: func(c clouds.Cloud) string { return auth(c).Username }},
-	UserID:   {key: "auth.user_id", env: []string{"OS_USER_ID"}, str: func(c *Config) *string { return &c.UserID }, cloud: func(c clouds.Cloud) string { return auth(c).UserID }},
-	Password: {key: "auth.password", env: []string{"OS_PASSWORD"}, str: func(c *Config) *string { return &c.Password }, cloud: func(c clouds.Cloud) string { return auth(c).Password }},
+	AuthURL:  {key: "auth.auth_url", env: []string{"OS_AUTH_URL"}, str: func(c *Config) *string { return &c.AuthURL }, cloud: func(c cloudEntry) string { return auth(c).AuthURL }},
+	Region:   {key: "region_name", env: []string{"OS_REGION_NAME"}, str: func(c *Config) *string { return &c.Region }, cloud: func(c cloudEntry) string { return c.RegionName }},
+	UserName: {key: "auth.username", env: []string{"OS_USERNAME", "OS_USER_NAME"}, str: func(c *Config) *string { return &c.UserName }, cloud: func(c cloudEntry) string { return auth(c).Username }},
+	UserID:   {key: "auth.user_id", env: []string{"OS_USER_ID"}, str: func(c *Config) *string { return &c.UserID }, cloud: func(c cloudEntry) string { return auth(c).UserID }},
+	Password: {key: "auth.password", env: []string{"OS_PASSWORD"}, str: func(c *Config) *string { return &c.Password }, cloud: func(c cloudEntry) string { return auth(c).Password }},
 	ProjectName: {key: "auth.project_name", env: []string{"OS_PROJECT_NAME", "OS_TENANT_NAME"}, str: func(c *Config) *string { return &c.ProjectName },
-		cloud: func(c clouds.Cloud) string { return auth(c).ProjectName }},
+		cloud: func(c cloudEntry) string { return auth(c).ProjectName }},
 	ProjectID: {key: "auth.project_id", env: []string{"OS_PROJECT_ID", "OS_TENANT_ID"}, str: func(c *Config) *string { return &c.ProjectID },
-		cloud: func(c clouds.Cloud) string { return auth(c).ProjectID }},
+		cloud: func(c cloudEntry) string { return auth(c).ProjectID }},
 	UserDomainName: {key: "auth.user_domain_name", env: []string{"OS_USER_DOMAIN_NAME"}, str: func(c *Config) *string { return &c.UserDomainName },
-		cloud: func(c clouds.Cloud) string { return auth(c).UserDomainName }},
+		cloud: func(c cloudEntry) string { return auth(c).UserDomainName }},
 	UserDomainID: {key: "auth.user_domain_id", env: []string{"OS_USER_DOMAIN_ID"}, str: func(c *Config) *string { return &c.UserDomainID },
-		cloud: func(c clouds.Cloud) string { return auth(c).UserDomainID }},
+		cloud: func(c cloudEntry) string { return auth(c).UserDomainID }},
 	ProjectDomainName: {key: "auth.project_domain_name", env: []string{"OS_PROJECT_DOMAIN_NAME"}, str: func(c *Config) *string { return &c.ProjectDomainName },
-		cloud: func(c clouds.Cloud) string { return auth(c).ProjectDomainName }},
+		cloud: func(c cloudEntry) string { return auth(c).ProjectDomainName }},
 	ProjectDomainID: {key: "auth.project_domain_id", env: []string{"OS_PROJECT_DOMAIN_ID"}, str: func(c *Config) *string { return &c.ProjectDomainID },
-		cloud: func(c clouds.Cloud) string { return auth(c).ProjectDomainID }},
-	DomainName: {key: "auth.domain_name", env: []string{"OS_DOMAIN_NAME"}, str: func(c *Config) *string { return &c.DomainName }, cloud: func(c clouds.Cloud) string { return auth(c).DomainName }},
-	DomainID:   {key: "auth.domain_id", env: []string{"OS_DOMAIN_ID"}, str: func(c *Config) *string { return &c.DomainID }, cloud: func(c clouds.Cloud) string { return auth(c).DomainID }},
+		cloud: func(c cloudEntry) string { return auth(c).ProjectDomainID }},
+	DomainName: {key: "auth.domain_name", env: []string{"OS_DOMAIN_NAME"}, str: func(c *Config) *string { return &c.DomainName }, cloud: func(c cloudEntry) string { return auth(c).DomainName }},
+	DomainID:   {key: "auth.domain_id", env: []string{"OS_DOMAIN_ID"}, str: func(c *Config) *string { return &c.DomainID }, cloud: func(c cloudEntry) string { return auth(c).DomainID }},
 	DefaultDomain: {key: "auth.default_domain", env: []string{"OS_DEFAULT_DOMAIN"}, str: func(c *Config) *string { return &c.DefaultDomain },
-		cloud: func(c clouds.Cloud) string { return auth(c).DefaultDomain }},
-	Token: {key: "auth.token", env: []string{"OS_TOKEN", "OS_AUTH_TOKEN"}, str: func(c *Config) *string { return &c.Token }, cloud: func(c clouds.Cloud) string { return auth(c).Token }},
+		cloud: func(c cloudEntry) string { return auth(c).DefaultDomain }},
+	Token: {key: "auth.token", env: []string{"OS_TOKEN", "OS_AUTH_TOKEN"}, str: func(c *Config) *string { return &c.Token }, cloud: func(c cloudEntry) string { return auth(c).Token }},
 	ApplicationCredentialID: {key: "auth.application_credential_id", env: []string{"OS_APPLICATION_CREDENTIAL_ID"}, str: func(c *Config) *string { return &c.ApplicationCredentialID },
-		cloud: func(c clouds.Cloud) string { return auth(c).ApplicationCredentialID }},
+		cloud: func(c cloudEntry) string { return auth(c).ApplicationCredentialID }},
 	ApplicationCredentialName: {key: "auth.application_credential_name", env: []string{"OS_APPLICATION_CREDENTIAL_NAME"}, str: func(c *Config) *string { return &c.ApplicationCredentialName },
-		cloud: func(c clouds.Cloud) string { return auth(c).ApplicationCredentialName }},
+		cloud: func(c cloudEntry) string { return auth(c).ApplicationCredentialName }},
 	ApplicationCredentialSecret: {key: "auth.application_credential_secret", env: []string{"OS_APPLICATION_CREDENTIAL_SECRET"}, str: func(c *Config) *string { return &c.ApplicationCredentialSecret },
-		cloud: func(c clouds.Cloud) string { return auth(c).ApplicationCredentialSecret }},
-	SystemScope: {key: "auth.system_scope", env: []string{"OS_SYSTEM_SCOPE"}, flag: func(c *Config) **bool { return &c.SystemScope }, cloud: func(c clouds.Cloud) string { return auth(c).SystemScope }},
-	Insecure: {key: "verify", env: []string{"OS_INSECURE"}, flag: func(c *Config) **bool { return &c.Insecure }, cloud: func(c clouds.Cloud) string {
+		cloud: func(c cloudEntry) string { return auth(c).ApplicationCredentialSecret }},
+	SystemScope: {key: "auth.system_scope", env: []string{"OS_SYSTEM_SCOPE"}, flag: func(c *Config) **bool { return &c.SystemScope }, cloud: func(c cloudEntry) string { return auth(c).SystemScope }},
+	Insecure: {key: "verify", env: []string{"OS_INSECURE"}, flag: func(c *Config) **bool { return &c.Insecure }, cloud: func(c cloudEntry) string {
 		if c.Verify == nil {
 			return ""
 		}
 		return strconv.FormatBool(!*c.Verify)
 	}},
-	CACertFile:     {key: "cacert", env: []string{"OS_CACERT"}, str: func(c *Config) *string { return &c.CACertFile }, cloud: func(c clouds.Cloud) string { return c.CACertFile }},
-	ClientCertFile: {key: "cert", env: []string{"OS_CERT"}, str: func(c *Config) *string { return &c.ClientCertFile }, cloud: func(c clouds.Cloud) string { return c.ClientCertFile }},
-	ClientKeyFile:  {key: "key", env: []string{"OS_KEY"}, str: func(c *Config) *string { return &c.ClientKeyFile }, cloud: func(c clouds.Cloud) string { return c.ClientKeyFile }},
-	EndpointType:   {key: "interface", env: []string{"OS_INTERFACE", "OS_ENDPOINT_TYPE"}, str: func(c *Config) *string { return &c.EndpointType }, cloud: func(c clouds.Cloud) string { return cmp.Or(c.EndpointType, c.Interface) }},
-	// gophercloud's clouds.Cloud has no compute_api_version: the cap is
-	// not read from clouds.yaml.
-	MaxMicroversion: {key: "maximum compute microversion", env: []string{"OS_COMPUTE_API_VERSION"}, str: func(c *Config) *string { return &c.MaxMicroversion }, cloud: func(clouds.Cloud) string { return "" }},
+	CACertFile:      {key: "cacert", env: []string{"OS_CACERT"}, str: func(c *Config) *string { return &c.CACertFile }, cloud: func(c cloudEntry) string { return c.CACertFile }},
+	ClientCertFile:  {key: "cert", env: []string{"OS_CERT"}, str: func(c *Config) *string { return &c.ClientCertFile }, cloud: func(c cloudEntry) string { return c.ClientCertFile }},
+	ClientKeyFile:   {key: "key", env: []string{"OS_KEY"}, str: func(c *Config) *string { return &c.ClientKeyFile }, cloud: func(c cloudEntry) string { return c.ClientKeyFile }},
+	EndpointType:    {key: "interface", env: []string{"OS_INTERFACE", "OS_ENDPOINT_TYPE"}, str: func(c *Config) *string { return &c.EndpointType }, cloud: func(c cloudEntry) string { return cmp.Or(c.EndpointType, c.Interface) }},
+	MaxMicroversion: {key: "compute_api_version", env: []string{"OS_COMPUTE_API_VERSION"}, str: func(c *Config) *string { return &c.MaxMicroversion }, cloud: func(c cloudEntry) string { return c.ComputeAPIVersion }},
+}
+
+// alternatives are settings that name the same thing two ways (by name
+// or by ID): the first source that gives either form gives both, so that a
+// lower source cannot add the other form (an OS_PROJECT_ID under a
+// clouds.yaml project_name, say).
+var alternatives = [][]Setting{
+	{UserName, UserID},
+	{ProjectName, ProjectID},
+	{UserDomainName, UserDomainID},
+	{ProjectDomainName, ProjectDomainID},
+	{DomainName, DomainID},
+}
+
+// group is s with its alternatives.
+func (s Setting) group() []Setting {
+	for _, g := range alternatives {
+		if slices.Contains(g, s) {
+			return g
+		}
+	}
+	return []Setting{s}
 }
 
 // String is the setting's key in a clouds.yaml cloud, e.g. "auth.auth_url".
@@ -239,50 +270,73 @@ func (c Config) getenv(names ...string) string {
 }
 
 // resolve fills every setting c leaves empty by the one rule: explicit
-// value > the selected cloud's clouds.yaml entry > environment. It is
-// the only place where clouds.yaml and OS_* variables are read.
+// value > the selected cloud's clouds.yaml entry > environment. A setting
+// and its alternatives (name or ID of the same thing) come from the first
+// source that gives any of them. It is the only place where clouds.yaml
+// and OS_* variables are read.
 func (c Config) resolve() (Config, error) {
-	var layers []clouds.Cloud
+	explicit := c
+	sources := []func(Setting) string{explicit.value}
 	if name := cmp.Or(c.Cloud, c.getenv("OS_CLOUD")); name != "" {
-		var err error
-		if layers, err = c.loadCloud(name); err != nil {
+		layers, err := c.loadCloud(name)
+		if err != nil {
 			return c, err
 		}
 		c.Cloud = name
-	}
-	for s, src := range settings {
-		candidates := make([]string, 0, len(layers)+1)
 		for _, l := range layers {
-			candidates = append(candidates, src.cloud(l))
+			sources = append(sources, func(s Setting) string { return settings[s].cloud(l) })
 		}
-		fallback := cmp.Or(append(candidates, c.getenv(src.env...))...)
-		switch {
-		case src.str != nil:
-			if p := src.str(&c); *p == "" {
-				*p = fallback
+	}
+	sources = append(sources, func(s Setting) string { return c.getenv(settings[s].env...) })
+
+	for s := range numSettings {
+		for i, source := range sources {
+			if !slices.ContainsFunc(s.group(), func(alt Setting) bool { return source(alt) != "" }) {
+				continue
 			}
-		case *src.flag(&c) == nil && fallback != "":
-			b, err := parseFlag(Setting(s), fallback)
-			if err != nil {
-				return c, err
+			if i > 0 { // not explicit
+				if err := c.setFrom(s, source(s)); err != nil {
+					return c, err
+				}
 			}
-			*src.flag(&c) = &b
+			break
 		}
 	}
 	return c, nil
 }
 
-// parseFlag reads a boolean setting from clouds.yaml or the environment:
-// strconv.ParseBool's forms, and "all" for the system scope.
-func parseFlag(s Setting, v string) (bool, error) {
-	if s == SystemScope && strings.EqualFold(v, "all") {
-		return true, nil
+// value is s's value in c as a string ("" when unset).
+func (c Config) value(s Setting) string {
+	src := settings[s]
+	if src.str != nil {
+		return *src.str(&c)
+	}
+	if b := *src.flag(&c); b != nil {
+		return strconv.FormatBool(*b)
+	}
+	return ""
+}
+
+// setFrom stores a value read from clouds.yaml or the environment:
+// strconv.ParseBool's forms for a boolean, and "all" for the system
+// scope. Another system scope (e.g. "project") means none, as before.
+func (c *Config) setFrom(s Setting, v string) error {
+	src := settings[s]
+	if src.str != nil {
+		*src.str(c) = v
+		return nil
 	}
 	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, &SettingError{Setting: s, Value: v, Reason: "is not a boolean (true or false)"}
+	switch {
+	case v == "":
+		return nil
+	case s == SystemScope:
+		b = err == nil && b || strings.EqualFold(v, "all")
+	case err != nil:
+		return &SettingError{Setting: s, Value: v, Reason: "is not a boolean (true or false)"}
 	}
-	return b, nil
+	*src.flag(c) = &b
+	return nil
 }
 
 // loadCloud reads cloud name from clouds.yaml, using gophercloud's
@@ -292,7 +346,7 @@ func parseFlag(s Setting, v string) (bool, error) {
 // CLI find it: OS_CLIENT_CONFIG_FILE, else ./clouds.yaml,
 // $XDG_CONFIG_HOME (or ~/.config)/openstack/clouds.yaml,
 // /etc/openstack/clouds.yaml.
-func (c Config) loadCloud(name string) ([]clouds.Cloud, error) {
+func (c Config) loadCloud(name string) ([]cloudEntry, error) {
 	var locations []string
 	if f := c.getenv("OS_CLIENT_CONFIG_FILE"); f != "" {
 		locations = []string{f}
@@ -303,7 +357,7 @@ func (c Config) loadCloud(name string) ([]clouds.Cloud, error) {
 	if err != nil {
 		return nil, &CloudsYAMLError{Cloud: name, Err: err}
 	}
-	var file clouds.Clouds
+	var file cloudsFile
 	if err := yaml.Unmarshal(data, &file); err != nil {
 		return nil, &CloudsYAMLError{Cloud: name, Path: path, Err: err}
 	}
@@ -311,23 +365,25 @@ func (c Config) loadCloud(name string) ([]clouds.Cloud, error) {
 	if !ok {
 		return nil, &CloudsYAMLError{Cloud: name, Path: path, Err: errors.New("no such cloud")}
 	}
-	layers := []clouds.Cloud{cloud}
+	layers := []cloudEntry{cloud}
 
 	if data, err := os.ReadFile(filepath.Join(filepath.Dir(path), "secure.yaml")); err == nil {
-		var secure clouds.Clouds
+		var secure cloudsFile
 		if err := yaml.Unmarshal(data, &secure); err != nil {
 			return nil, &CloudsYAMLError{Cloud: name, Path: filepath.Join(filepath.Dir(path), "secure.yaml"), Err: err}
 		}
 		if s, ok := secure.Clouds[name]; ok {
-			layers = append([]clouds.Cloud{s}, layers...)
+			layers = append([]cloudEntry{s}, layers...)
 		}
 	}
-	if profile := cmp.Or(cloud.Profile, cloud.Cloud); profile != "" {
+	if profile := cmp.Or(cloud.Profile, cloud.Cloud.Cloud); profile != "" {
 		ppath, data, err := firstReadable(c.searchPath("clouds-public.yaml"))
 		if err != nil {
 			return nil, &CloudsYAMLError{Cloud: name, Path: path, Err: fmt.Errorf("profile %q: %w", profile, err)}
 		}
-		var public clouds.PublicClouds
+		var public struct {
+			Clouds map[string]cloudEntry `yaml:"public-clouds"`
+		}
 		if err := yaml.Unmarshal(data, &public); err != nil {
 			return nil, &CloudsYAMLError{Cloud: name, Path: ppath, Err: err}
 		}
@@ -336,6 +392,11 @@ func (c Config) loadCloud(name string) ([]clouds.Cloud, error) {
 		}
 	}
 	return layers, nil
+}
+
+// cloudsFile is clouds.yaml or secure.yaml.
+type cloudsFile struct {
+	Clouds map[string]cloudEntry `yaml:"clouds"`
 }
 
 // searchPath is where the openstack tools look for file.
@@ -455,16 +516,22 @@ func (c Config) prepare() (resolved, error) {
 	return r, r.validate()
 }
 
-// parseMaxMicroversion reads the cap: "" and "latest"/"2.latest" (the
-// openstack CLI's way to say the newest) mean no cap.
+// MaxMicroversionSyntax is what the maximum microversion setting takes,
+// from every source: a compute microversion such as 2.60, or latest /
+// 2.latest (the openstack CLI's way to say the newest), meaning no cap.
+var MaxMicroversionSyntax = regexp.MustCompile(`^(2\.\d+|2\.latest|latest)$`)
+
+// parseMaxMicroversion reads the cap ("" and latest: none).
 func parseMaxMicroversion(v string) (Microversion, error) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "latest", "2.latest":
+	if v == "" || v == "latest" || v == "2.latest" {
 		return Microversion{}, nil
+	}
+	if !MaxMicroversionSyntax.MatchString(v) {
+		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or latest)"}
 	}
 	mv, err := ParseMicroversion(v)
 	if err != nil {
-		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or latest)"}
+		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or latest)", Err: err}
 	}
 	if mv.Less(V2_1) {
 		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is below 2.1, the oldest compute API the provider speaks"}

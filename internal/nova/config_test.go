@@ -77,7 +77,8 @@ func precedenceRows() []precedenceRow {
 			got: func(c Config) string { return boolString(c.SystemScope) },
 		},
 		{
-			name: "max_microversion", env: "OS_COMPUTE_API_VERSION", envValue: "2.60",
+			// compute_api_version is not in gophercloud's clouds.Cloud.
+			name: "max_microversion", yamlKey: "compute_api_version", yamlValue: "2.50", env: "OS_COMPUTE_API_VERSION", envValue: "2.60",
 			explicit: func(c *Config) { c.MaxMicroversion = "2.10" }, explicitValue: "2.10",
 			got: func(c Config) string { return c.MaxMicroversion },
 		},
@@ -213,6 +214,41 @@ func TestResolve_secureYAMLAndProfile(t *testing.T) {
 	}
 }
 
+// A source that names a user, project or domain by name or by ID hides the
+// other form in lower sources: the openstack CLI's behaviour, and the only
+// one that keeps "explicit > clouds.yaml > environment" for the scope.
+func TestResolve_alternativesComeFromOneSource(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "clouds.yaml")
+	if err := os.WriteFile(file, []byte("clouds:\n  c:\n    auth:\n      username: yaml-user\n      project_id: yaml-project-id\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := envOf(map[string]string{
+		"OS_CLIENT_CONFIG_FILE": file, "OS_CLOUD": "c",
+		"OS_USER_ID": "env-user-id", "OS_PROJECT_NAME": "env-project", "OS_DOMAIN_ID": "env-domain",
+	})
+	for _, tc := range []struct {
+		name   string
+		config Config
+		want   [2][2]string // {user name, user ID}, {project name, project ID}
+	}{
+		{"clouds.yaml hides the environment's other forms", Config{Getenv: env}, [2][2]string{{"yaml-user", ""}, {"", "yaml-project-id"}}},
+		{"explicit hides clouds.yaml's other forms", Config{Getenv: env, UserID: "explicit-user-id", ProjectName: "explicit-project"}, [2][2]string{{"", "explicit-user-id"}, {"explicit-project", ""}}},
+	} {
+		r, err := tc.config.resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := [2][2]string{{r.UserName, r.UserID}, {r.ProjectName, r.ProjectID}}
+		if got != tc.want {
+			t.Errorf("%s: user, project = %q, want %q", tc.name, got, tc.want)
+		}
+		if r.DomainID != "env-domain" {
+			t.Errorf("%s: domain ID %q, want the environment's (no other source names a domain)", tc.name, r.DomainID)
+		}
+	}
+}
+
 func TestResolve_unknownCloud(t *testing.T) {
 	_, err := Config{Cloud: "nope", Getenv: envOf(map[string]string{"OS_CLIENT_CONFIG_FILE": cloudsYAML(t, "region_name", "r")})}.resolve()
 	var yamlErr *CloudsYAMLError
@@ -226,6 +262,12 @@ func TestResolve_badBoolean(t *testing.T) {
 	var settingErr *SettingError
 	if !errors.As(err, &settingErr) || settingErr.Setting != Insecure || settingErr.Value != "maybe" {
 		t.Fatalf("got %v, want a *SettingError for OS_INSECURE", err)
+	}
+	// A system scope other than all (or a boolean) is no system scope, as
+	// before: the openstack CLI accepts such values too.
+	r, err := Config{Getenv: envOf(map[string]string{"OS_SYSTEM_SCOPE": "project"})}.resolve()
+	if err != nil || r.SystemScope == nil || *r.SystemScope {
+		t.Fatalf("OS_SYSTEM_SCOPE=project: got %v, %v; want no system scope and no error", boolString(r.SystemScope), err)
 	}
 }
 
@@ -264,6 +306,10 @@ func TestPrepare_maxMicroversion(t *testing.T) {
 		{"2.60", Microversion{2, 60}, false},
 		{"2.0", Microversion{}, true},
 		{"two", Microversion{}, true},
+		// The provider block's validator takes exactly these forms.
+		{"2.LATEST", Microversion{}, true},
+		{" 2.60 ", Microversion{}, true},
+		{"3.0", Microversion{}, true},
 	} {
 		env := map[string]string{"OS_COMPUTE_API_VERSION": tc.value}
 		for k, v := range base {

@@ -98,6 +98,10 @@ const (
 	AuthHandshakeRefused
 	// AuthHostUnknown is an auth URL whose host does not resolve.
 	AuthHostUnknown
+	// AuthInvalidOptions is a combination of credentials gophercloud
+	// refuses before sending anything (e.g. both a user name and a user
+	// ID for a password).
+	AuthInvalidOptions
 )
 
 // AuthError is a failed authentication with Keystone.
@@ -127,6 +131,8 @@ func classifyAuthFailure(err error) AuthFailure {
 		return AuthHandshakeRefused
 	case errors.As(err, &dnsErr):
 		return AuthHostUnknown
+	case !errors.As(err, &code) && !errors.As(err, new(*url.Error)):
+		return AuthInvalidOptions // nothing was sent: no answer, no transport error
 	}
 	return AuthUnreachable
 }
@@ -149,6 +155,7 @@ func (e *AuthError) Error() string {
 		AuthCertificateUntrusted: "the endpoint's TLS certificate is not trusted",
 		AuthHandshakeRefused:     "the server refused the TLS handshake",
 		AuthHostUnknown:          "the host does not resolve",
+		AuthInvalidOptions:       "the credentials are not a usable combination",
 	}[e.Failure]
 	return fmt.Sprintf("authenticating at %s as %s failed: %s (%s)", e.AuthURL, e.Who, what, e.Detail())
 }

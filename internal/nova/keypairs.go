@@ -129,7 +129,7 @@ func isUncertain(ctx context.Context, err error) bool {
 func (c *Client) retryDelay(err error, attempt int) time.Duration {
 	var code gophercloud.ErrUnexpectedResponseCode
 	if errors.As(err, &code) && (code.Actual == http.StatusServiceUnavailable || code.Actual == http.StatusTooManyRequests) {
-		if d, ok := ParseRetryAfter(code.ResponseHeader); ok {
+		if d, ok := parseRetryAfter(code.ResponseHeader); ok {
 			return jitterAfter(d)
 		}
 	}

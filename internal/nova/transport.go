@@ -244,7 +244,7 @@ func (t *transport) backoff(attempt int) time.Duration {
 
 // serverDelay honours Retry-After (seconds or an HTTP date), else backs off.
 func (t *transport) serverDelay(resp *http.Response, attempt int) time.Duration {
-	if d, ok := ParseRetryAfter(resp.Header); ok {
+	if d, ok := parseRetryAfter(resp.Header); ok {
 		return jitterAfter(d)
 	}
 	return t.backoff(attempt)
@@ -257,10 +257,10 @@ func jitterAfter(d time.Duration) time.Duration {
 	return d + rand.N(d/2+1)
 }
 
-// ParseRetryAfter parses a Retry-After header (seconds, or an HTTP date)
+// parseRetryAfter parses a Retry-After header (seconds, or an HTTP date)
 // into how long to wait, bounded to a minute; false when the header is
 // missing or malformed.
-func ParseRetryAfter(h http.Header) (time.Duration, bool) {
+func parseRetryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false

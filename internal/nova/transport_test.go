@@ -275,26 +275,26 @@ func TestParseRetryAfter(t *testing.T) {
 		{"1.5", 0, false},
 		{"", 0, false},
 	} {
-		got, ok := ParseRetryAfter(h(c.in))
+		got, ok := parseRetryAfter(h(c.in))
 		if got != c.want || ok != c.wantOK {
-			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.wantOK)
+			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.wantOK)
 		}
 	}
-	if _, ok := ParseRetryAfter(http.Header{}); ok {
-		t.Error("ParseRetryAfter without the header is ok")
+	if _, ok := parseRetryAfter(http.Header{}); ok {
+		t.Error("parseRetryAfter without the header is ok")
 	}
 
-	got, ok := ParseRetryAfter(h(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)))
+	got, ok := parseRetryAfter(h(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)))
 	if !ok || got < 8*time.Second || got > 10*time.Second {
-		t.Errorf("ParseRetryAfter(date in 10s) = %v, %v", got, ok)
+		t.Errorf("parseRetryAfter(date in 10s) = %v, %v", got, ok)
 	}
-	got, ok = ParseRetryAfter(h(time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)))
+	got, ok = parseRetryAfter(h(time.Now().Add(2 * time.Hour).UTC().Format(http.TimeFormat)))
 	if !ok || got != maxRetryAfter {
-		t.Errorf("ParseRetryAfter(date in 2h) = %v, %v; want the %v cap", got, ok, maxRetryAfter)
+		t.Errorf("parseRetryAfter(date in 2h) = %v, %v; want the %v cap", got, ok, maxRetryAfter)
 	}
-	got, ok = ParseRetryAfter(h("Wed, 21 Oct 2015 07:28:00 GMT"))
+	got, ok = parseRetryAfter(h("Wed, 21 Oct 2015 07:28:00 GMT"))
 	if !ok || got != 0 {
-		t.Errorf("ParseRetryAfter(past date) = %v, %v; want 0", got, ok)
+		t.Errorf("parseRetryAfter(past date) = %v, %v; want 0", got, ok)
 	}
 }
 

@@ -17,10 +17,7 @@ import (
 // settingName names a connection setting the way a user can set it:
 // "`auth_url` (or OS_AUTH_URL, or auth.auth_url in clouds.yaml)".
 func settingName(s nova.Setting) string {
-	alternatives := append([]string{}, s.EnvVars()...)
-	if s != nova.MaxMicroversion { // not read from clouds.yaml
-		alternatives = append(alternatives, "`"+s.String()+"` in clouds.yaml")
-	}
+	alternatives := append(append([]string{}, s.EnvVars()...), "`"+s.String()+"` in clouds.yaml")
 	return fmt.Sprintf("`%s` (or %s)", attrOf(s), strings.Join(alternatives, ", or "))
 }
 
@@ -56,11 +53,15 @@ func configureDiagnostic(err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic("Unable to authenticate with OpenStack",
 			fmt.Sprintf("The nova provider could not get a token: authenticating at %s as %s failed: %s. (%s)", authErr.AuthURL, authErr.Who, authHint(authErr.Failure), authErr.Detail()))
 	case errors.As(err, &epErr):
-		return diag.NewErrorDiagnostic("No compute endpoint",
-			fmt.Sprintf("The nova provider authenticated, but the service catalog has no compute endpoint for region %q and interface %q: "+
-				"check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`.", epErr.Region, epErr.Interface))
+		return diag.NewErrorDiagnostic("No compute endpoint", "The nova provider authenticated, but "+endpointDetail(epErr))
 	}
 	return diag.NewErrorDiagnostic("Unable to configure the nova provider", err.Error())
+}
+
+// endpointDetail explains a region or interface the catalog lacks.
+func endpointDetail(e *nova.EndpointError) string {
+	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q: "+
+		"check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`.", e.Region, e.Interface)
 }
 
 // authHint says what to check after a failed authentication.
@@ -77,6 +78,9 @@ func authHint(f nova.AuthFailure) string {
 		return "the server refused the TLS handshake, most often over the client certificate: check `cert` and `key` (OS_CERT, OS_KEY)"
 	case nova.AuthHostUnknown:
 		return "the host of `auth_url` (OS_AUTH_URL) does not resolve"
+	case nova.AuthInvalidOptions:
+		return "the credentials given (in the provider block, clouds.yaml and the environment together) are not a usable combination: " +
+			"name the user by `user_name` or `user_id`, not both, and give a `password`, a `token` or an application credential"
 	}
 	return "check `auth_url` (OS_AUTH_URL) and that Keystone is reachable from here"
 }
@@ -111,7 +115,7 @@ func microversionDetail(e *nova.MicroversionError, name string) string {
 	case e.Legacy:
 		why = "the compute endpoint is a legacy one (/v2 or /v1.1) without microversions, i.e. 2.1"
 	case e.Capped:
-		why = fmt.Sprintf("the provider's `max_microversion` caps it at %s", e.Max)
+		why = fmt.Sprintf("the provider's `max_microversion` caps it at %s (set in the provider block, as compute_api_version in clouds.yaml, or as OS_COMPUTE_API_VERSION)", e.Max)
 	}
 	return fmt.Sprintf("%s needs compute API microversion %s or later, but %s", featureWhat(e.Feature, name), e.Required, why)
 }

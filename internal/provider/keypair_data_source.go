@@ -82,10 +82,7 @@ func (d *keypairDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	name := data.Name.ValueString()
 	userID := data.UserID.ValueString()
-	region := data.Region.ValueString()
-	if region == "" {
-		region = d.client.Region()
-	}
+	region := cmp.Or(data.Region.ValueString(), d.client.Region())
 
 	kp, err := d.client.GetKeypair(ctx, region, name, userID)
 	if nova.IsNotFound(err) {

@@ -65,7 +65,7 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"name": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Name of the keypair, unique per user. 1 to 255 characters: letters, digits, space, `_` and `-`; " +
-					"`@` and `.` too where the cloud supports compute microversion 2.92 (checked at plan time). No whitespace at either end.",
+					"`@` and `.` too where the cloud supports compute microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " (checked at plan time). No whitespace at either end.",
 				Validators:    []validator.String{keypairNameValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -78,14 +78,14 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"e.g. `file(\"~/.ssh/id_ed25519.pub\")`), or a PEM certificate when `type = \"x509\"`. Checked at plan time. " +
 					"Nova stores it verbatim; surrounding whitespace (the trailing newline `file()` keeps) is not a change. " +
 					"When omitted, the provider generates a key pair itself (see `key_algorithm`), imports its public half and returns the private half in `private_key`; " +
-					"this works on every cloud, also from microversion 2.92 where Nova no longer generates keys.",
+					"this works on every cloud, also from microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " where Nova no longer generates keys.",
 				PlanModifiers: []planmodifier.String{samePublicKey{}, stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
 				Default:  stringdefault.StaticString(keys.TypeSSH),
-				MarkdownDescription: "Keypair type: " + quoted(keys.Types) + " (default `ssh`). `x509` imports a certificate (Nova fingerprints it with SHA-1) and needs compute microversion 2.2; " +
+				MarkdownDescription: "Keypair type: " + quoted(keys.Types) + " (default `ssh`). `x509` imports a certificate (Nova fingerprints it with SHA-1) and needs compute microversion " + nova.FeatureKeypairType.MinMicroversion().String() + "; " +
 					"the provider does not generate certificates.",
 				Validators:    []validator.String{stringvalidator.OneOf(keys.Types...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -94,7 +94,7 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "ID of the user who owns the keypair. Set it to manage another user's keypair; Nova allows that to admins, " +
-					"from compute microversion 2.10. When unset, the authenticated user, as Nova reports it.",
+					"from compute microversion " + nova.FeatureOtherUser.MinMicroversion().String() + ". When unset, the authenticated user, as Nova reports it.",
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(noSlash, "must not contain `/`")},
 				PlanModifiers: replace,
 			},
@@ -213,9 +213,13 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	for _, f := range opts.Features() {
 		err := r.client.Require(ctx, region, f)
 		var mvErr *nova.MicroversionError
+		var epErr *nova.EndpointError
 		switch {
 		case errors.As(err, &mvErr):
 			resp.Diagnostics.AddAttributeError(path.Root(featureAttr[f]), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, opts.Name)))
+		case errors.As(err, &epErr):
+			resp.Diagnostics.AddAttributeError(path.Root("region"), "No compute endpoint", endpointDetail(epErr))
+			return
 		case err != nil:
 			resp.Diagnostics.AddError("Unable to read the compute API version", err.Error())
 			return
@@ -438,10 +442,7 @@ type keypairResourceModel struct {
 
 // region is the keypair's region: its own when set, else the provider's.
 func (r *keypairResource) region(v types.String) string {
-	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
-		return r.client.Region()
-	}
-	return v.ValueString()
+	return cmp.Or(v.ValueString(), r.client.Region()) // null and unknown are ""
 }
 
 // keypairID is the resource ID: the name, or user_id/name for a keypair

@@ -20,7 +20,9 @@ import (
 // max_microversion) cannot serve fails the plan, on the argument that asks
 // for it.
 func TestKeypairPlan_microversions(t *testing.T) {
-	capped := func(v string) string { return "the provider's `max_microversion` caps it at " + v + "." }
+	capped := func(v string) string {
+		return "the provider's `max_microversion` caps it at " + v + " (set in the provider block, as compute_api_version in clouds.yaml, or as OS_COMPUTE_API_VERSION)."
+	}
 	for _, tc := range []struct {
 		what     string
 		cloudMax string // "": the fake's 2.93
@@ -62,6 +64,17 @@ func TestKeypairPlan_microversions(t *testing.T) {
 			requireError(t, resp.Diagnostics, tc.attr, "Not supported by this cloud", tc.detail...)
 		})
 	}
+}
+
+// TestKeypairPlan_regionWithoutEndpoint: when the plan checks a region's
+// microversions and the catalog has no compute endpoint there, the error
+// is on `region`.
+func TestKeypairPlan_regionWithoutEndpoint(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	p := configuredServer(t, cloud, nil)
+	resp := p.planResponse(p.nullKeypair(), p.keypair(attrs{"name": "cert", "type": "x509", "public_key": novatest.Certificate, "region": "RegionTwo"}))
+	requireError(t, resp.Diagnostics, "region", "No compute endpoint",
+		`the service catalog has no compute endpoint for region "RegionTwo" and interface "public": check `+"`region`")
 }
 
 // refuse is a hook that fails the test with msg and lets the fake answer.
@@ -433,7 +446,7 @@ func TestKeypairCreate_capLoweredAfterPlan(t *testing.T) {
 	p := configuredServer(t, cloud, attrs{"max_microversion": "2.91"})
 	resp, _ := p.apply(p.nullKeypair(), planned, config)
 	requireError(t, resp.Diagnostics, "", `Unable to create keypair "a@b"`,
-		`In region "RegionOne", the keypair name "a@b" (with `+"`@` or `.`"+`) needs compute API microversion 2.92 or later, but the provider's `+"`max_microversion`"+` caps it at 2.91.`)
+		`In region "RegionOne", the keypair name "a@b" (with `+"`@` or `.`"+`) needs compute API microversion 2.92 or later, but the provider's `+"`max_microversion`"+` caps it at 2.91 (set in the provider block, as compute_api_version in clouds.yaml, or as OS_COMPUTE_API_VERSION).`)
 }
 
 // TestKeypairUpdate_timeouts: new timeouts are recorded without a

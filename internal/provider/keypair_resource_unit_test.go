@@ -539,7 +539,7 @@ func TestCreateErrorDetail(t *testing.T) {
 		{"user_id before 2.10", "x", "7c6e", &nova.MicroversionError{Feature: nova.FeatureOtherUser, Required: nova.V2_10, Max: nova.Microversion{Major: 2, Minor: 8}},
 			`In region "RegionOne", user_id (another user's keypair) needs compute API microversion 2.10 or later, but the compute endpoint supports at most 2.8.`},
 		{"@ in the name, capped", "a@b", "", &nova.MicroversionError{Feature: nova.FeatureExtendedNames, Required: nova.V2_92, Max: nova.Microversion{Major: 2, Minor: 91}, Capped: true},
-			"In region \"RegionOne\", the keypair name \"a@b\" (with `@` or `.`) needs compute API microversion 2.92 or later, but the provider's `max_microversion` caps it at 2.91."},
+			"In region \"RegionOne\", the keypair name \"a@b\" (with `@` or `.`) needs compute API microversion 2.92 or later, but the provider's `max_microversion` caps it at 2.91 (set in the provider block, as compute_api_version in clouds.yaml, or as OS_COMPUTE_API_VERSION)."},
 	} {
 		if got := createErrorDetail(tc.name, tc.userID, "RegionOne", tc.err); got != tc.want {
 			t.Errorf("%s:\ngot  %q\nwant %q", tc.what, got, tc.want)

@@ -115,10 +115,7 @@ func (d *keypairsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 	userID := data.UserID.ValueString()
-	region := data.Region.ValueString()
-	if region == "" {
-		region = d.client.Region()
-	}
+	region := cmp.Or(data.Region.ValueString(), d.client.Region())
 
 	all, err := d.client.ListKeypairs(ctx, region, userID)
 	if err != nil {

@@ -6,7 +6,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -62,11 +61,6 @@ type connectionSetting struct {
 	validators []validator.String
 }
 
-// microversionPattern is what max_microversion accepts: a compute
-// microversion, or latest / 2.latest (no cap) as the openstack CLI takes
-// them.
-var microversionPattern = regexp.MustCompile(`^(2\.\d+|2\.latest|latest)$`)
-
 var connectionSettings = []connectionSetting{
 	{attr: "auth_url", setting: nova.AuthURL, desc: "Keystone's identity endpoint, e.g. `https://keystone.example.com:5000/v3`."},
 	{attr: "region", setting: nova.Region, desc: "Region whose compute endpoint is used when a resource names none. When unset anywhere, the region of the first compute endpoint in the catalog."},
@@ -87,21 +81,21 @@ var connectionSettings = []connectionSetting{
 	{attr: "application_credential_name", setting: nova.ApplicationCredentialName, desc: "Application credential to authenticate with, by name (with `user_name` or `user_id`)."},
 	{attr: "application_credential_secret", setting: nova.ApplicationCredentialSecret, desc: "The application credential's secret.", secret: true},
 	{attr: "system_scope", setting: nova.SystemScope, desc: "Scope the token to the system (`all`) instead of a project."},
-	{attr: "insecure", setting: nova.Insecure, desc: "Skip verification of the TLS certificates of Keystone and Nova. Prefer `cacert_file`; the provider warns while verification is off. In clouds.yaml: `verify: false`."},
+	{attr: "insecure", setting: nova.Insecure, desc: "Skip verification of the TLS certificates of Keystone and Nova. Prefer `cacert_file`; the provider warns while verification is off. In clouds.yaml it is the opposite, `verify: false`."},
 	{attr: "cacert_file", setting: nova.CACertFile, desc: "PEM file of the CA certificates that sign Keystone's and Nova's TLS certificates."},
 	{attr: "cert", setting: nova.ClientCertFile, desc: "PEM file of a TLS client certificate."},
 	{attr: "key", setting: nova.ClientKeyFile, desc: "PEM file of the TLS client certificate's private key."},
 	{
 		attr: "endpoint_type", setting: nova.EndpointType,
 		desc:       "Which catalog endpoint of the compute service to use: " + quoted(endpointTypes) + ". Defaults to `public`.",
-		validators: []validator.String{stringvalidator.OneOf(endpointTypes...)},
+		validators: []validator.String{stringvalidator.OneOfCaseInsensitive(endpointTypes...)},
 	},
 	{
 		attr: "max_microversion", setting: nova.MaxMicroversion,
 		desc: "Highest compute API microversion the provider may use, e.g. `2.60`, for clouds with a broken newer microversion. " +
 			"A feature that needs more is refused before any request. `latest` and `2.latest` mean no cap. " +
 			"Unlike the openstack CLI, which sends `OS_COMPUTE_API_VERSION` as the version to use, the provider reads it as this cap and still chooses, per request, the lowest microversion that carries what the request needs.",
-		validators: []validator.String{stringvalidator.RegexMatches(microversionPattern, "must be a compute microversion like 2.60, or latest")},
+		validators: []validator.String{stringvalidator.RegexMatches(nova.MaxMicroversionSyntax, "must be a compute microversion like 2.60, or latest")},
 	},
 }
 
@@ -143,7 +137,7 @@ func (p *novaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		},
 	}
 	for _, cs := range connectionSettings {
-		desc := cs.desc + envNote(cs.setting.EnvVars())
+		desc := cs.desc + envNote(cs.setting.EnvVars()) + " clouds.yaml: `" + cs.setting.String() + "`."
 		if cs.setting.Boolean() {
 			attrs[cs.attr] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
 			continue

@@ -173,9 +173,9 @@ func TestProviderConfigure_invalidSetting(t *testing.T) {
 		detail string
 	}{
 		{"max_microversion below 2.1", attrs{"max_microversion": "2.0"}, nil, "max_microversion",
-			"`max_microversion` (or OS_COMPUTE_API_VERSION) is \"2.0\", which is below 2.1, the oldest compute API the provider speaks."},
+			"`max_microversion` (or OS_COMPUTE_API_VERSION, or `compute_api_version` in clouds.yaml) is \"2.0\", which is below 2.1, the oldest compute API the provider speaks."},
 		{"OS_COMPUTE_API_VERSION malformed", nil, map[string]string{"OS_COMPUTE_API_VERSION": "2.x"}, "max_microversion",
-			"`max_microversion` (or OS_COMPUTE_API_VERSION) is \"2.x\", which is not a compute microversion like 2.60 (or latest)."},
+			"`max_microversion` (or OS_COMPUTE_API_VERSION, or `compute_api_version` in clouds.yaml) is \"2.x\", which is not a compute microversion like 2.60 (or latest)."},
 		{"OS_INTERFACE", nil, map[string]string{"OS_INTERFACE": "private"}, "endpoint_type",
 			"`endpoint_type` (or OS_INTERFACE, or OS_ENDPOINT_TYPE, or `interface` in clouds.yaml) is \"private\", which is not an interface; use public, internal or admin."},
 		{"OS_INSECURE", nil, map[string]string{"OS_INSECURE": "maybe"}, "insecure",
@@ -213,6 +213,12 @@ func TestProviderConfigure_authentication(t *testing.T) {
 		}},
 		{"not Keystone", attrs{"auth_url": cloud.URL() + "/identity/v3"}, cloud.URL() + "/identity/v3", []string{
 			"check `auth_url`: it should be Keystone's identity endpoint, e.g. https://keystone.example.com:5000/v3",
+		}},
+		// gophercloud refuses this before sending anything: not a network
+		// problem, whatever the user reads.
+		{"user name and user ID", attrs{"user_id": novatest.UserID}, cloud.URL() + "/v3", []string{
+			"the credentials given (in the provider block, clouds.yaml and the environment together) are not a usable combination: name the user by `user_name` or `user_id`, not both",
+			"(Exactly one of Username and UserID",
 		}},
 		{"unreachable", attrs{"auth_url": closed.URL() + "/v3", "max_retries": numberValue(0)}, closed.URL() + "/v3", []string{
 			"check `auth_url` (OS_AUTH_URL) and that Keystone is reachable from here. (dial tcp ", ": connect: connection refused)",
@@ -300,4 +306,26 @@ func TestProviderConfigure_insecure(t *testing.T) {
 	}
 	requireNoDiagnostics(t, "ConfigureProvider", p.configure(fakeCloudAuth(cloud).with(attrs{"cacert_file": ca}), false))
 	requireNoDiagnostics(t, "ReadDataSource", p.readDataSource("nova_keypairs", attrs{}).Diagnostics)
+}
+
+// TestProviderConfigure_endpointTypeAnyCase: endpoint_type is taken in any
+// case from the provider block, as from OS_INTERFACE and clouds.yaml.
+func TestProviderConfigure_endpointTypeAnyCase(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	for _, v := range []string{"PUBLIC", "Internal", "publicURL"} {
+		p := isolatedServer(t)
+		config := fakeCloudAuth(cloud).with(attrs{"endpoint_type": v})
+		resp, err := p.server.ValidateProviderConfig(t.Context(), &tfprotov6.ValidateProviderConfigRequest{Config: p.dynamic(p.object(p.schema.Provider, config))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		requireNoDiagnostics(t, "ValidateProviderConfig "+v, resp.Diagnostics)
+		requireNoDiagnostics(t, "ConfigureProvider "+v, p.configure(config, false))
+	}
+	p := isolatedServer(t)
+	resp, err := p.server.ValidateProviderConfig(t.Context(), &tfprotov6.ValidateProviderConfigRequest{Config: p.dynamic(p.object(p.schema.Provider, attrs{"endpoint_type": "private"}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireError(t, resp.Diagnostics, "endpoint_type", "Invalid Attribute Value Match")
 }
