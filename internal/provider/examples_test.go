@@ -363,7 +363,7 @@ func TestAccExamples_dataSources(t *testing.T) {
 // TestAccExamples_function applies the function example (Terraform 1.8+).
 func TestAccExamples_function(t *testing.T) {
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ProviderFunctions},
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

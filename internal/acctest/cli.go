@@ -1,0 +1,70 @@
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+// Capabilities of the CLIs that tests need, with the first Terraform and
+// OpenTofu versions that have them ("" for OpenTofu: it has none yet).
+// The README's support table lists the same.
+var (
+	ProviderFunctions = Capability{Name: "provider functions", Terraform: "1.8.0", OpenTofu: "1.7.0"}
+	ImportBlocks      = Capability{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.5.0"}
+)
+
+// Capability is something a Terraform or OpenTofu CLI offers providers
+// from some version on.
+type Capability struct {
+	Name      string
+	Terraform string
+	// OpenTofu is the first OpenTofu version with the capability; "" when
+	// OpenTofu has none (a Terraform-only capability such as terraform
+	// query).
+	OpenTofu string
+}
+
+var _ tfversion.TerraformVersionCheck = Capability{}
+
+// CheckTerraformVersion skips the test, saying why, on a CLI without the
+// capability. OpenTofu reports a Terraform-style version number, so the
+// CLI at TF_ACC_TERRAFORM_PATH is asked what it is first; plugin-testing's
+// own tfversion checks cannot tell OpenTofu 1.10 from Terraform 1.10.
+func (c Capability) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	tofu, err := isOpenTofu(os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	cli, minimum := "Terraform", c.Terraform
+	if tofu {
+		cli, minimum = "OpenTofu", c.OpenTofu
+	}
+	if minimum == "" {
+		resp.Skip = fmt.Sprintf("%s v%s: %s are a Terraform-only capability", cli, req.TerraformVersion, c.Name)
+		return
+	}
+	if req.TerraformVersion.LessThan(version.Must(version.NewVersion(minimum))) {
+		resp.Skip = fmt.Sprintf("%s v%s: %s need %s %s or later", cli, req.TerraformVersion, c.Name, cli, minimum)
+	}
+}
+
+// isOpenTofu reports whether the CLI at path is OpenTofu.
+func isOpenTofu(path string) (bool, error) {
+	if path == "" {
+		return false, fmt.Errorf("TF_ACC_TERRAFORM_PATH is not set; make test sets it")
+	}
+	cmd := exec.Command(path, "version")
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null", "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return false, fmt.Errorf("%s version: %w", path, err)
+	}
+	return strings.HasPrefix(strings.TrimSpace(string(out)), "OpenTofu"), nil
+}
