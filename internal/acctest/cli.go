@@ -16,7 +16,7 @@ import (
 // The README's support table lists the same.
 var (
 	ProviderFunctions = Capability{Name: "provider functions", Terraform: "1.8.0", OpenTofu: "1.7.0"}
-	ImportBlocks      = Capability{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.5.0"}
+	ImportBlocks      = Capability{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.6.0"} // OpenTofu's first release has them
 )
 
 // Capability is something a Terraform or OpenTofu CLI offers providers

@@ -8,12 +8,14 @@
 // ("terraform-1.15.0", "tofu-1.12.6"). It exits 1 when a test or package
 // failed.
 //
-//	go run ./internal/testmatrix report DIR
+//	go run ./internal/testmatrix report DIR [REGEXP]
 //
 // prints, for every acceptance test (TestAcc*) seen in DIR's files, what
 // it did on each CLI, and each skip's reason. It exits 1 when a test
-// failed anywhere, or when an acceptance test ran on no CLI of the matrix
-// (it was skipped on every one).
+// failed anywhere, when an acceptance test ran on no CLI of the matrix
+// (it was skipped on every one), and, for the tests matching REGEXP (the
+// compatibility subset), when one is missing from a CLI's results or was
+// skipped there for another reason than a capability the CLI lacks.
 package main
 
 import (
@@ -29,6 +31,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/hashicorp/go-version"
 )
 
 // event is one line of `go test -json` (test2json).
@@ -40,15 +44,20 @@ type event struct {
 }
 
 func main() {
-	if len(os.Args) != 3 || (os.Args[1] != "stream" && os.Args[1] != "report") {
-		fmt.Fprintln(os.Stderr, "usage: testmatrix stream DIR < go-test-json | testmatrix report DIR")
-		os.Exit(2)
-	}
 	var err error
-	if os.Args[1] == "stream" {
+	switch {
+	case len(os.Args) == 3 && os.Args[1] == "stream":
 		err = stream(os.Stdin, os.Stdout, os.Args[2])
-	} else {
-		err = report(os.Stdout, os.Args[2])
+	case len(os.Args) == 3 && os.Args[1] == "report":
+		err = report(os.Stdout, os.Args[2], nil)
+	case len(os.Args) == 4 && os.Args[1] == "report":
+		var expect *regexp.Regexp
+		if expect, err = regexp.Compile(os.Args[3]); err == nil {
+			err = report(os.Stdout, os.Args[2], expect)
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "usage: testmatrix stream DIR < go-test-json | testmatrix report DIR [REGEXP]")
+		os.Exit(2)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testmatrix:", err)
@@ -111,10 +120,10 @@ func stream(r io.Reader, w io.Writer, dir string) error {
 		if _, err := f.Write(append(line, '\n')); err != nil {
 			return err
 		}
-		if e.Action == "output" {
-			fmt.Fprint(w, e.Output)
+		if e.Action == "output" || e.Action == "build-output" {
+			fmt.Fprint(w, e.Output) // build-output: compile errors
 		}
-		if e.Action == "fail" {
+		if e.Action == "fail" || e.Action == "build-fail" {
 			failed = true
 		}
 	}
@@ -133,14 +142,22 @@ type result struct {
 	output []string // its output, for a skip's reason
 }
 
-// report prints the matrix of DIR's files.
-func report(w io.Writer, dir string) error {
+// gatedSkip is the reason acctest.Capability gives: a CLI without the
+// capability a test needs.
+var gatedSkip = regexp.MustCompile(`: .+ (need (Terraform|OpenTofu) \S+ or later|are a Terraform-only capability)$`)
+
+// report prints the matrix of DIR's files; expect, when not nil, selects
+// the tests every CLI must have run (or skipped for a capability it lacks).
+func report(w io.Writer, dir string, expect *regexp.Regexp) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return fmt.Errorf("no test results in %s", dir)
+	}
+	if expect != nil {
+		fmt.Fprintf(w, "Every CLI must run the tests matching %s.\n", expect)
 	}
 	matrix := map[string]map[string]*result{} // test -> cli -> result
 	var clis []string
@@ -151,7 +168,7 @@ func report(w io.Writer, dir string) error {
 			return err
 		}
 	}
-	sort.Strings(clis)
+	sort.Slice(clis, func(i, j int) bool { return cliLess(clis[i], clis[j]) })
 	var tests []string
 	for t := range matrix {
 		tests = append(tests, t)
@@ -186,12 +203,37 @@ func report(w io.Writer, dir string) error {
 		if !ran && !slices.Contains(cells, "FAIL") {
 			problems = append(problems, t+" ran on no CLI of the matrix")
 		}
+		if expect != nil && expect.MatchString(t) {
+			for _, cli := range clis {
+				switch r := matrix[t][cli]; {
+				case r == nil || r.action == "":
+					problems = append(problems, fmt.Sprintf("%s did not run on %s", t, cli))
+				case r.action == "skip" && !gatedSkip.MatchString(skipReason(r.output)):
+					problems = append(problems, fmt.Sprintf("%s was skipped on %s, not for a capability it lacks", t, cli))
+				}
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	fmt.Fprintf(w, "%d acceptance tests, each ran on at least one CLI.\n", len(tests))
 	return nil
+}
+
+// cliLess orders CLIs Terraform first, then by version.
+func cliLess(a, b string) bool {
+	ka, va, _ := strings.Cut(a, "-")
+	kb, vb, _ := strings.Cut(b, "-")
+	if ka != kb {
+		return ka == "terraform"
+	}
+	x, errA := version.NewVersion(va)
+	y, errB := version.NewVersion(vb)
+	if errA != nil || errB != nil {
+		return a < b
+	}
+	return x.LessThan(y)
 }
 
 // readResults adds the top-level acceptance tests of one CLI's file.
@@ -204,6 +246,9 @@ func readResults(file, cli string, matrix map[string]map[string]*result) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
 		var e event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
