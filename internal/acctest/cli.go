@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/go-version"
@@ -37,13 +38,13 @@ var _ tfversion.TerraformVersionCheck = Capability{}
 // CLI at TF_ACC_TERRAFORM_PATH is asked what it is first; plugin-testing's
 // own tfversion checks cannot tell OpenTofu 1.10 from Terraform 1.10.
 func (c Capability) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
-	tofu, err := isOpenTofu(os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	name, err := CLIName(os.Getenv("TF_ACC_TERRAFORM_PATH"))
 	if err != nil {
 		resp.Error = err
 		return
 	}
 	cli, minimum := "Terraform", c.Terraform
-	if tofu {
+	if strings.HasPrefix(name, "tofu-") {
 		cli, minimum = "OpenTofu", c.OpenTofu
 	}
 	if minimum == "" {
@@ -55,16 +56,26 @@ func (c Capability) CheckTerraformVersion(_ context.Context, req tfversion.Check
 	}
 }
 
-// isOpenTofu reports whether the CLI at path is OpenTofu.
-func isOpenTofu(path string) (bool, error) {
+// CLIName is what the CLI at path is, as the test matrix names it:
+// "terraform-1.15.0" or "tofu-1.12.6". It asks the CLI (`version`).
+func CLIName(path string) (string, error) {
 	if path == "" {
-		return false, fmt.Errorf("TF_ACC_TERRAFORM_PATH is not set; make test sets it")
+		return "", fmt.Errorf("TF_ACC_TERRAFORM_PATH is not set; make test sets it")
 	}
 	cmd := exec.Command(path, "version")
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null", "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
 	if err != nil {
-		return false, fmt.Errorf("%s version: %w", path, err)
+		return "", fmt.Errorf("%s version: %w", path, err)
 	}
-	return strings.HasPrefix(strings.TrimSpace(string(out)), "OpenTofu"), nil
+	m := cliVersion.FindStringSubmatch(strings.TrimSpace(string(out)))
+	if m == nil {
+		return "", fmt.Errorf("%s version printed %q", path, out)
+	}
+	if m[1] == "OpenTofu" {
+		return "tofu-" + m[2], nil
+	}
+	return "terraform-" + m[2], nil
 }
+
+var cliVersion = regexp.MustCompile(`^(Terraform|OpenTofu) v(\S+)`)

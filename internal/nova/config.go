@@ -239,21 +239,11 @@ func Settings() []Setting {
 // Set stores an explicit string value for s in c ("" leaves it unset). A
 // boolean setting takes "true" or "false".
 func (c *Config) Set(s Setting, value string) error {
-	src := settings[s]
-	if src.str != nil {
-		*src.str(c) = value
+	if value == "" && settings[s].flag != nil {
+		*settings[s].flag(c) = nil
 		return nil
 	}
-	if value == "" {
-		*src.flag(c) = nil
-		return nil
-	}
-	b, err := strconv.ParseBool(value)
-	if err != nil {
-		return &SettingError{Setting: s, Value: value, Reason: "is not a boolean"}
-	}
-	*src.flag(c) = &b
-	return nil
+	return c.setFrom(s, value)
 }
 
 func (c Config) getenv(names ...string) string {
@@ -317,9 +307,10 @@ func (c Config) value(s Setting) string {
 	return ""
 }
 
-// setFrom stores a value read from clouds.yaml or the environment:
-// strconv.ParseBool's forms for a boolean, and "all" for the system
-// scope. Another system scope (e.g. "project") means none, as before.
+// setFrom stores a value of s (explicit, from clouds.yaml or from the
+// environment): strconv.ParseBool's forms for a boolean, and "all" for
+// the system scope. Another system scope (e.g. "project") means none, as
+// before; "" changes nothing.
 func (c *Config) setFrom(s Setting, v string) error {
 	src := settings[s]
 	if src.str != nil {

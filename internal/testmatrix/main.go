@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -33,6 +32,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-version"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/acctest"
 )
 
 // event is one line of `go test -json` (test2json).
@@ -65,26 +66,6 @@ func main() {
 	}
 }
 
-var cliVersion = regexp.MustCompile(`^(Terraform|OpenTofu) v(\S+)`)
-
-// cliName is the CLI at path, as the matrix names it.
-func cliName(path string) (string, error) {
-	cmd := exec.Command(path, "version")
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE=/dev/null", "CHECKPOINT_DISABLE=1")
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("%s version: %w", path, err)
-	}
-	m := cliVersion.FindStringSubmatch(strings.TrimSpace(string(out)))
-	if m == nil {
-		return "", fmt.Errorf("%s version printed %q", path, out)
-	}
-	if m[1] == "OpenTofu" {
-		return "tofu-" + m[2], nil
-	}
-	return "terraform-" + m[2], nil
-}
-
 // stream copies go test -json events from r to DIR/<cli>.json and their
 // output to w.
 func stream(r io.Reader, w io.Writer, dir string) error {
@@ -92,7 +73,7 @@ func stream(r io.Reader, w io.Writer, dir string) error {
 	if path == "" {
 		return errors.New("TF_ACC_TERRAFORM_PATH is not set: run under tools/with-devcloud")
 	}
-	cli, err := cliName(path)
+	cli, err := acctest.CLIName(path)
 	if err != nil {
 		return err
 	}
