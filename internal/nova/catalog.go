@@ -17,7 +17,7 @@ func (c *Client) newComputeClient(region string) (*gophercloud.ServiceClient, er
 	if c.computeOverride != "" {
 		return &gophercloud.ServiceClient{
 			ProviderClient: c.provider,
-			Endpoint:       gophercloud.NormalizeURL(c.computeOverride),
+			Endpoint:       gophercloud.NormalizeURL(expandProjectID(c.computeOverride, tokenProjectID(c.provider))),
 			Type:           "compute",
 		}, nil
 	}
@@ -58,12 +58,13 @@ func (c *Client) ComputeEndpoint(ctx context.Context, region string) (string, er
 }
 
 // ProjectID is the ID of the project the token is scoped to ("" when it
-// is not scoped to a project).
+// is not scoped to a project, or before the client has authenticated).
 func (c *Client) ProjectID() string {
 	return tokenProjectID(c.provider)
 }
 
-// UserID is the ID of the authenticated user.
+// UserID is the ID of the authenticated user; "" before the client has
+// authenticated (see Authenticate).
 func (c *Client) UserID() string {
 	result, ok := c.provider.GetAuthResult().(tokens.CreateResult)
 	if !ok {

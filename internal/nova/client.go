@@ -15,35 +15,55 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
+	"golang.org/x/sync/singleflight"
 )
 
-// Client is an authenticated connection to one cloud, shared by every
-// resource of a provider instance. It is safe for concurrent use.
+// Client is a connection to one cloud, shared by every resource of a
+// provider instance. It is safe for concurrent use.
+//
+// It sends no request before one is needed: the first call that needs the
+// cloud authenticates, once for the instance; the compute version
+// document is read once per region, by the first request that needs a
+// microversion choice.
 type Client struct {
 	provider        *gophercloud.ProviderClient
+	authOptions     gophercloud.AuthOptions
+	who             string
 	endpointOpts    gophercloud.EndpointOpts
-	region          string
-	computeOverride string // Config.EndpointOverrides["compute"], project id filled in
+	region          string // configured; see Region for the catalog's
+	computeOverride string // Config.EndpointOverrides["compute"], project id not yet filled in
 	maxMicroversion Microversion
 	insecure        bool
 	transport       *transport
 
-	mu      sync.Mutex
-	compute map[string]*computeEndpoint
+	flights singleflight.Group // "auth", "versions <region>"
+
+	mu       sync.Mutex
+	authDone bool
+	authErr  error // a failed authentication, kept: it is not retried
+	compute  map[string]*computeEndpoint
+	indexes  map[indexKey]*keypairIndex
 }
 
-// computeEndpoint is one region's compute endpoint and what it supports,
-// discovered once.
+// computeEndpoint is one region's compute endpoint, from the catalog, and
+// what it supports, discovered on first need.
 type computeEndpoint struct {
-	once     sync.Once
-	sc       *gophercloud.ServiceClient
-	versions versionRange
-	err      error
+	sc         *gophercloud.ServiceClient
+	discovered bool
+	versions   versionRange
 }
 
-// Region is the region used when a resource names none.
-func (c *Client) Region() string {
-	return c.region
+// Region is the region used when a resource names none: the configured
+// one, or else the region of the catalog's first compute endpoint, which
+// authenticates if the client has not yet.
+func (c *Client) Region(ctx context.Context) (string, error) {
+	if c.region != "" {
+		return c.region, nil
+	}
+	if err := c.Authenticate(ctx); err != nil {
+		return "", err
+	}
+	return catalogRegion(c.provider, c.endpointOpts.Availability), nil
 }
 
 // Insecure reports whether TLS verification is off (Config.Insecure,
@@ -58,50 +78,118 @@ func (c *Client) Requests() int64 {
 	return c.transport.requests.Load()
 }
 
-// endpoint returns region's compute endpoint ("" means the default
-// region), discovering it and its microversions on first use.
-func (c *Client) endpoint(ctx context.Context, region string) (*computeEndpoint, error) {
-	if region == "" {
-		region = c.region
-	}
+// Authenticate gets the instance's token if it has none yet: one request
+// to Keystone, shared by concurrent callers. A failure is an *AuthError;
+// it is kept and returned to every later call without another request
+// (retrying rejected credentials could lock the account), unless it was
+// only the caller's context ending.
+func (c *Client) Authenticate(ctx context.Context) error {
 	c.mu.Lock()
-	ep, ok := c.compute[region]
-	if !ok {
-		ep = &computeEndpoint{}
-		if c.compute == nil {
-			c.compute = map[string]*computeEndpoint{}
-		}
-		c.compute[region] = ep
-	}
+	done, err := c.authDone, c.authErr
 	c.mu.Unlock()
-
-	ep.once.Do(func() {
-		ep.sc, ep.err = c.newComputeClient(region)
-		if ep.err != nil {
-			return
-		}
-		ep.versions, ep.err = c.discoverVersions(ctx, ep.sc.Endpoint)
-	})
-	if ep.err != nil {
-		// Let a later call try again: the failure may have been passing.
-		c.mu.Lock()
-		if c.compute[region] == ep {
-			delete(c.compute, region)
-		}
-		c.mu.Unlock()
-		return nil, ep.err
+	if done || err != nil {
+		return err
 	}
-	return ep, nil
+	_, err = shared(ctx, &c.flights, "auth", func(ctx context.Context) (struct{}, error) {
+		c.mu.Lock()
+		done, err := c.authDone, c.authErr
+		c.mu.Unlock()
+		if done || err != nil {
+			return struct{}{}, err
+		}
+		err = openstack.Authenticate(ctx, c.provider, c.authOptions)
+		if err != nil {
+			if ctx.Err() != nil {
+				return struct{}{}, ctx.Err()
+			}
+			err = &AuthError{AuthURL: c.authOptions.IdentityEndpoint, Who: c.who, Failure: classifyAuthFailure(err), Err: err}
+		} else if tok := c.provider.Token(); tok != "" {
+			c.transport.addSecret(tok)
+		}
+		c.mu.Lock()
+		c.authDone, c.authErr = err == nil, err
+		c.mu.Unlock()
+		return struct{}{}, err
+	})
+	return err
 }
 
-// serviceClient returns a compute client for region with the microversion
-// chosen for what the request needs.
-func (c *Client) serviceClient(ctx context.Context, region string, n need) (*gophercloud.ServiceClient, error) {
-	ep, err := c.endpoint(ctx, region)
+// endpoint returns region's compute endpoint ("" means the default
+// region), from the catalog or the override: it authenticates if needed,
+// and sends nothing else.
+func (c *Client) endpoint(ctx context.Context, region string) (*computeEndpoint, error) {
+	if err := c.Authenticate(ctx); err != nil {
+		return nil, err
+	}
+	if region == "" {
+		var err error
+		if region, err = c.Region(ctx); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ep, ok := c.compute[region]; ok {
+		return ep, nil
+	}
+	sc, err := c.newComputeClient(region)
 	if err != nil {
 		return nil, err
 	}
-	mv, err := ep.versions.choose(n)
+	ep := &computeEndpoint{sc: sc}
+	if c.compute == nil {
+		c.compute = map[string]*computeEndpoint{}
+	}
+	c.compute[region] = ep
+	return ep, nil
+}
+
+// versions returns what region's compute endpoint supports, reading its
+// version document on first use: one GET per region and instance, shared
+// by concurrent callers. A failure is returned to the callers that waited
+// for it; a later call tries again.
+func (c *Client) versions(ctx context.Context, region string) (*computeEndpoint, versionRange, error) {
+	ep, err := c.endpoint(ctx, region)
+	if err != nil {
+		return nil, versionRange{}, err
+	}
+	r, err := shared(ctx, &c.flights, "versions "+ep.sc.Endpoint, func(ctx context.Context) (versionRange, error) {
+		c.mu.Lock()
+		discovered, r := ep.discovered, ep.versions
+		c.mu.Unlock()
+		if discovered {
+			return r, nil
+		}
+		r, err := c.discoverVersions(ctx, ep.sc.Endpoint)
+		if err != nil {
+			return r, err
+		}
+		c.mu.Lock()
+		ep.discovered, ep.versions = true, r
+		c.mu.Unlock()
+		return r, nil
+	})
+	return ep, r, err
+}
+
+// serviceClient returns a compute client for region with the microversion
+// chosen for what the request needs. A request that needs nothing beyond
+// the keypair API (2.1) is sent without a microversion, so it costs no
+// version document.
+func (c *Client) serviceClient(ctx context.Context, region string, n need) (*gophercloud.ServiceClient, error) {
+	if len(n.required) == 0 && len(n.wanted) == 0 {
+		ep, err := c.endpoint(ctx, region)
+		if err != nil {
+			return nil, err
+		}
+		sc := *ep.sc
+		return &sc, nil
+	}
+	ep, versions, err := c.versions(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	mv, err := versions.choose(n)
 	if err != nil {
 		return nil, err
 	}
@@ -110,9 +198,10 @@ func (c *Client) serviceClient(ctx context.Context, region string, n need) (*gop
 	return &sc, nil
 }
 
-// NewClient authenticates with the cloud that cfg describes and returns the
-// client shared by every resource of a provider instance.
-func NewClient(ctx context.Context, cfg Config) (*Client, error) {
+// New returns the client of the cloud that cfg describes, once cfg is
+// complete and valid (a *SettingError, *MissingSettingsError or
+// *CloudsYAMLError otherwise). It sends no request: see Authenticate.
+func New(cfg Config) (*Client, error) {
 	r, err := cfg.prepare()
 	if err != nil {
 		return nil, err
@@ -150,29 +239,28 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		pc.UserAgent.Prepend(cfg.UserAgent)
 	}
 
-	if err := openstack.Authenticate(ctx, pc, r.authOptions); err != nil {
-		return nil, &AuthError{AuthURL: r.authOptions.IdentityEndpoint, Who: r.who(), Failure: classifyAuthFailure(err), Err: err}
-	}
-	if tok := pc.Token(); tok != "" {
-		tr.addSecret(tok)
-	}
-
-	c := &Client{
+	return &Client{
 		provider:        pc,
+		authOptions:     r.authOptions,
+		who:             r.who(),
 		endpointOpts:    r.endpointOpts,
 		region:          r.endpointOpts.Region,
+		computeOverride: cfg.EndpointOverrides["compute"],
 		maxMicroversion: r.maxMicroversion,
 		insecure:        r.insecure,
 		transport:       tr,
+	}, nil
+}
+
+// NewClient is New, then Authenticate, then a check that the default
+// region has a compute endpoint (an *EndpointError otherwise): a client
+// known to work, for tools and tests.
+func NewClient(ctx context.Context, cfg Config) (*Client, error) {
+	c, err := New(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if o := cfg.EndpointOverrides["compute"]; o != "" {
-		c.computeOverride = expandProjectID(o, tokenProjectID(pc))
-	}
-	if c.region == "" {
-		c.region = catalogRegion(pc, r.endpointOpts.Availability)
-	}
-	// Fail now, with the settings named, if there is no compute endpoint.
-	if _, err := c.newComputeClient(c.region); err != nil {
+	if _, err := c.endpoint(ctx, ""); err != nil {
 		return nil, err
 	}
 	return c, nil

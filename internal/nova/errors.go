@@ -1,6 +1,7 @@
 package nova
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -214,10 +215,23 @@ func (e *ConflictError) Error() string {
 
 func (e *ConflictError) Unwrap() error { return e.Err }
 
-// IsNotFound reports whether err is Nova's 404: the keypair does not exist
-// for that user.
+// IsNotFound reports whether err is Nova's 404, or a *NotFoundError: the
+// keypair does not exist for that user.
 func IsNotFound(err error) bool {
-	return gophercloud.ResponseCodeIs(err, http.StatusNotFound)
+	var notFound *NotFoundError
+	return errors.As(err, &notFound) || gophercloud.ResponseCodeIs(err, http.StatusNotFound)
+}
+
+// NotFoundError is a keypair absent from its user's complete keypair
+// list (Client.FindKeypair): what a GET would have answered with a 404.
+type NotFoundError struct {
+	Name   string
+	UserID string // "" is the caller
+	Region string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("keypair %q is not in the keypair list of %s in region %q", e.Name, cmp.Or(e.UserID, "the authenticated user"), e.Region)
 }
 
 // IsConflict reports whether err is Nova's 409, or a create found to

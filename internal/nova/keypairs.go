@@ -87,6 +87,7 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		var kp Keypair
 		err := keypairs.Create(ctx, sc, body).ExtractIntoStructPtr(&kp, "keypair")
 		if err == nil {
+			c.indexed(region, opts.UserID, func(ix *keypairIndex) { ix.put(kp) })
 			return &kp, nil
 		}
 		// A 409 to the first POST is a real conflict; after an uncertain
@@ -99,6 +100,7 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		existing, getErr := c.GetKeypair(ctx, region, opts.Name, opts.UserID)
 		switch {
 		case getErr == nil && strings.TrimSpace(existing.PublicKey) == strings.TrimSpace(opts.PublicKey):
+			c.indexed(region, opts.UserID, func(ix *keypairIndex) { ix.put(*existing) })
 			return existing, nil
 		case getErr == nil:
 			return nil, &ConflictError{Name: opts.Name, Err: err}
@@ -163,43 +165,80 @@ func (c *Client) GetKeypair(ctx context.Context, region, name, userID string) (*
 }
 
 // DeleteKeypair deletes one keypair: one DELETE (retried when the answer is
-// lost). A keypair that is already gone is an error for which IsNotFound
-// is true; callers treat it as deleted.
+// lost). The caller's own keypair is deleted without a microversion (2.1:
+// no version document is read); another user's at 2.10. A keypair that
+// is already gone is an error for which IsNotFound is true; callers treat
+// it as deleted.
 func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string) error {
 	sc, err := c.serviceClient(ctx, region, userNeed(userID))
 	if err != nil {
 		return err
 	}
-	return keypairs.Delete(ctx, sc, url.PathEscape(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
+	err = keypairs.Delete(ctx, sc, url.PathEscape(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
+	if err == nil || IsNotFound(err) {
+		c.indexed(region, userID, func(ix *keypairIndex) { ix.remove(name) })
+	}
+	return err
 }
 
 // listPageSize is the page size asked for from 2.35: the server's own cap
 // (max_limit, 1000 by default).
 const listPageSize = 1000
 
-// ListKeypairs lists every keypair of a user ("" is the caller), in Nova's
-// order (by name). From 2.35 it pages with limit and marker and follows
-// keypairs_links to the end, one request per page; before, one request.
-// List entries carry name, public_key, fingerprint and (2.2+) type.
+// ListKeypairs lists every keypair of a user ("" is the caller) in region,
+// in Nova's order (by name), through the instance's keypair index: the
+// list is read once per instance (see FindKeypair), to the end. From
+// 2.35 it is paged with limit and marker, following keypairs_links, one
+// request per page of 1000; before, one request. Entries carry name,
+// public_key, fingerprint and (2.2+) type, but not user_id or created_at.
 func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Keypair, error) {
-	sc, err := c.serviceClient(ctx, region, userNeed(userID, FeatureListPaging, FeatureKeypairType))
+	ix, err := c.index(ctx, region, userID)
 	if err != nil {
 		return nil, err
 	}
-	query := url.Values{}
-	if userID != "" {
-		query.Set("user_id", userID)
-	}
-	paged := sc.Microversion != "" && !mustParse(sc.Microversion).Less(FeatureListPaging.MinMicroversion())
-	if paged {
-		query.Set("limit", fmt.Sprint(listPageSize))
-	}
-	u := sc.ServiceURL("os-keypairs")
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
+	return ix.all(ctx)
+}
 
-	var all []Keypair
+// FindKeypair reads one keypair of a user ("" is the caller) in region
+// through the instance's keypair index, which reads the user's keypair
+// list once for every resource of the instance rather than one GET per
+// keypair: the first call fetches the first page, concurrent calls wait
+// for that fetch, later calls are served from it, and a name not in the
+// pages read so far fetches the next page. A keypair absent from the
+// complete list is an error for which IsNotFound is true.
+//
+// The entry is what the list carries: name, public_key, fingerprint and
+// (2.2+) type; user_id and created_at are empty (GetKeypair has them).
+func (c *Client) FindKeypair(ctx context.Context, region, name, userID string) (*Keypair, error) {
+	ix, err := c.index(ctx, region, userID)
+	if err != nil {
+		return nil, err
+	}
+	kp, err := ix.find(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &kp, nil
+}
+
+// fetchKeypairPage reads one page of a keypair list: from u, or when u is
+// "" from the start of userID's list, at sc's microversion. next is the
+// following page's URL, "" at the end of the list.
+func fetchKeypairPage(ctx context.Context, sc *gophercloud.ServiceClient, u, userID string) (kps []Keypair, next string, err error) {
+	paged := sc.Microversion != "" && !mustParse(sc.Microversion).Less(FeatureListPaging.MinMicroversion())
+	if u == "" {
+		query := url.Values{}
+		if userID != "" {
+			query.Set("user_id", userID)
+		}
+		if paged {
+			query.Set("limit", fmt.Sprint(listPageSize))
+		}
+		u = sc.ServiceURL("os-keypairs")
+		if len(query) > 0 {
+			u += "?" + query.Encode()
+		}
+	}
 	err = pagination.NewPager(sc, u, func(r pagination.PageResult) pagination.Page {
 		return keypairPage{LinkedPageBase: pagination.LinkedPageBase{PageResult: r, LinkPath: []string{"keypairs_links"}}}
 	}).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
@@ -207,17 +246,15 @@ func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Key
 		if !ok {
 			return false, fmt.Errorf("unexpected page type %T", p)
 		}
-		kps, err := extractKeypairs(page)
-		if err != nil {
+		if kps, err = extractKeypairs(page); err != nil {
 			return false, err
 		}
-		all = append(all, kps...)
-		return paged, nil
+		if paged {
+			next, err = page.NextPageURL()
+		}
+		return false, err // one page per call
 	})
-	if err != nil {
-		return nil, err
-	}
-	return all, nil
+	return kps, next, err
 }
 
 func mustParse(s string) Microversion {

@@ -193,13 +193,20 @@ func (c *Client) discoverVersions(ctx context.Context, endpoint string) (version
 
 // Require returns a *MicroversionError, before anything is written, when
 // region's compute endpoint (after the configured maximum microversion)
-// cannot serve every one of fs. Other errors are the endpoint's discovery
-// failing.
+// cannot serve every one of fs; it reads the version document if fs is
+// not empty. With no features it only makes sure the client can
+// authenticate (an *AuthError otherwise) and that the catalog has a
+// compute endpoint for region (an *EndpointError otherwise). Other errors
+// are the endpoint's discovery failing.
 func (c *Client) Require(ctx context.Context, region string, fs ...Feature) error {
-	ep, err := c.endpoint(ctx, region)
+	if len(fs) == 0 {
+		_, err := c.endpoint(ctx, region)
+		return err
+	}
+	_, versions, err := c.versions(ctx, region)
 	if err != nil {
 		return err
 	}
-	_, err = ep.versions.choose(need{required: fs})
+	_, err = versions.choose(need{required: fs})
 	return err
 }

@@ -16,7 +16,7 @@ import (
 // afterwards are only its own.
 func warm(t *testing.T, c *Client) {
 	t.Helper()
-	if _, err := c.endpoint(bg(), ""); err != nil {
+	if _, _, err := c.versions(bg(), ""); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -58,6 +58,20 @@ func configureDiagnostic(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Unable to configure the nova provider", err.Error())
 }
 
+// clientDiagnostic is the diagnostic of an error of a call to the cloud:
+// authentication and catalog failures, which are the provider
+// configuration's and happen at the first call that needs the cloud, are
+// explained as configureDiagnostic explains them; any other error gets
+// summary and detail.
+func clientDiagnostic(err error, summary, detail string) diag.Diagnostic {
+	var authErr *nova.AuthError
+	var epErr *nova.EndpointError
+	if errors.As(err, &authErr) || errors.As(err, &epErr) {
+		return configureDiagnostic(err)
+	}
+	return diag.NewErrorDiagnostic(summary, detail)
+}
+
 // endpointDetail explains a region or interface the catalog lacks.
 func endpointDetail(e *nova.EndpointError) string {
 	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q: "+

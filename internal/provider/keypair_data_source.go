@@ -82,7 +82,10 @@ func (d *keypairDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	name := data.Name.ValueString()
 	userID := data.UserID.ValueString()
-	region := cmp.Or(data.Region.ValueString(), d.client.Region())
+	region, ok := regionOr(ctx, d.client, data.Region, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 
 	kp, err := d.client.GetKeypair(ctx, region, name, userID)
 	if nova.IsNotFound(err) {
@@ -92,7 +95,7 @@ func (d *keypairDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name)))
+		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))))
 		return
 	}
 

@@ -59,7 +59,8 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Nova keypair: a named public key (OpenSSH, or an X.509 certificate) that Nova injects into the servers booted with it. " +
 			"Keypairs belong to a user, not a project. Nova cannot change a keypair, so changing any argument replaces it. " +
-			"Create is one POST (its answer fills the state), refresh one GET, destroy one DELETE.",
+			"Create is one POST (its answer fills the state) and destroy one DELETE. Refresh reads the user's keypair list once for every keypair of the provider instance " +
+			"(one request per 1000 keypairs), not one GET per keypair; a keypair just imported is read with one GET.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
@@ -124,12 +125,6 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Computed: true,
 				MarkdownDescription: "Fingerprint Nova computed: for `ssh`, the MD5 of the key blob in lowercase colon hex (as `ssh-keygen -l -E md5` prints it); " +
 					"for `x509`, the SHA-1 of the certificate (as `openssl x509 -fingerprint -sha1` prints it, lowercased).",
-				PlanModifiers: keep,
-			},
-			"created_at": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "When Nova created the keypair (RFC 3339, UTC). Nova's create answer does not carry it, and the provider does not spend a request on it: " +
-					"it is null after create and set by the next refresh.",
 				PlanModifiers: keep,
 			},
 			"private_key": schema.StringAttribute{
@@ -197,34 +192,61 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if !req.State.Raw.IsNull() {
 		var state keypairResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if generatedKeyReplaced(state) {
+		replaced := generatedKeyReplaced(state)
+		if replaced {
 			plan.PublicKey = types.StringUnknown()
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("public_key"), plan.PublicKey)...)
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("public_key"))
 		}
-		return
+		if !replaced && !replacing(plan, state) {
+			return // an update of timeouts, or nothing: no request
+		}
 	}
 
+	// A create (or the create of a replacement): authenticate now, so that
+	// wrong credentials or a missing endpoint fail the plan, and check
+	// what the create needs of the compute API.
 	if cfg.Region.IsUnknown() {
 		return // known at apply; checked then
 	}
-	region := r.region(plan.Region)
+	region, ok := regionOr(ctx, r.client, plan.Region, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	opts := createOpts(plan)
+	var epErr *nova.EndpointError
+	if err := r.client.Require(ctx, region); errors.As(err, &epErr) {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "No compute endpoint", endpointDetail(epErr))
+		return
+	} else if err != nil {
+		resp.Diagnostics.Append(clientDiagnostic(err, "Unable to reach the cloud", err.Error()))
+		return
+	}
 	for _, f := range opts.Features() {
 		err := r.client.Require(ctx, region, f)
 		var mvErr *nova.MicroversionError
-		var epErr *nova.EndpointError
 		switch {
 		case errors.As(err, &mvErr):
 			resp.Diagnostics.AddAttributeError(path.Root(featureAttr[f]), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, opts.Name)))
-		case errors.As(err, &epErr):
-			resp.Diagnostics.AddAttributeError(path.Root("region"), "No compute endpoint", endpointDetail(epErr))
-			return
 		case err != nil:
-			resp.Diagnostics.AddError("Unable to read the compute API version", err.Error())
+			resp.Diagnostics.Append(clientDiagnostic(err, "Unable to read the compute API version", err.Error()))
 			return
 		}
 	}
+}
+
+// replacing reports whether plan replaces the keypair of state: an
+// argument that forces replacement changed, or is not known yet.
+func replacing(plan, state keypairResourceModel) bool {
+	for _, p := range [][2]types.String{
+		{plan.Name, state.Name}, {plan.PublicKey, state.PublicKey}, {plan.Type, state.Type},
+		{plan.UserID, state.UserID}, {plan.KeyAlgorithm, state.KeyAlgorithm}, {plan.Region, state.Region},
+	} {
+		if !p[0].Equal(p[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // createOpts is what Create sends for plan (before the key is known), and
@@ -280,7 +302,10 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 
 	opts := createOpts(plan)
 	name, userID := opts.Name, opts.UserID
-	region := r.region(plan.Region)
+	region, ok := regionOr(ctx, r.client, plan.Region, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 
 	publicKey := opts.PublicKey
 	privateKey := types.StringNull()
@@ -303,7 +328,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	opts.PublicKey = publicKey
 	kp, err := r.client.CreateKeypair(ctx, region, opts)
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err))
+		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err)))
 		return
 	}
 	tflog.Debug(ctx, "created keypair", map[string]any{"name": kp.Name, "region": region, "fingerprint": kp.Fingerprint})
@@ -317,7 +342,6 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
 	state.Type = types.StringValue(cmp.Or(kp.Type, plan.Type.ValueString()))
 	state.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
-	state.CreatedAt = types.StringNull()
 	state.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -341,16 +365,28 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	defer cancel()
 
 	userID, name := parseKeypairID(state.ID.ValueString())
-	region := r.region(state.Region)
+	region, ok := regionOr(ctx, r.client, state.Region, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 
-	kp, err := r.client.GetKeypair(ctx, region, name, userID)
+	// A keypair just imported is read on its own: one GET. Every other
+	// refresh reads the user's keypair list, once for every keypair of the
+	// walk (nova.Client.FindKeypair).
+	var kp *nova.Keypair
+	var err error
+	if state.Fingerprint.IsNull() {
+		kp, err = r.client.GetKeypair(ctx, region, name, userID)
+	} else {
+		kp, err = r.client.FindKeypair(ctx, region, name, userID)
+	}
 	if nova.IsNotFound(err) {
 		tflog.Info(ctx, "keypair is gone; removing it from state", map[string]any{"name": name, "region": region})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name)))
+		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))))
 		return
 	}
 
@@ -363,8 +399,8 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
 	state.Type = types.StringValue(cmp.Or(kp.Type, keys.TypeSSH)) // 2.1 endpoints have only ssh
-	state.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
-	state.CreatedAt = createdAt(kp.CreatedAt)
+	// A list entry has no user_id: the one recorded stays.
+	state.UserID = types.StringValue(cmp.Or(kp.UserID, state.UserID.ValueString(), userID))
 	state.Region = types.StringValue(region)
 	if state.Timeouts.IsNull() {
 		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
@@ -399,14 +435,17 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 	defer cancel()
 
 	userID, name := parseKeypairID(state.ID.ValueString())
-	region := r.region(state.Region)
+	region, ok := regionOr(ctx, r.client, state.Region, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	err := r.client.DeleteKeypair(ctx, region, name, userID)
 	if nova.IsNotFound(err) {
 		tflog.Info(ctx, "keypair was already gone", map[string]any{"name": name, "region": region})
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name)))
+		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))))
 	}
 }
 
@@ -435,14 +474,8 @@ type keypairResourceModel struct {
 	KeyAlgorithm types.String   `tfsdk:"key_algorithm"`
 	Region       types.String   `tfsdk:"region"`
 	Fingerprint  types.String   `tfsdk:"fingerprint"`
-	CreatedAt    types.String   `tfsdk:"created_at"`
 	PrivateKey   types.String   `tfsdk:"private_key"`
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
-}
-
-// region is the keypair's region: its own when set, else the provider's.
-func (r *keypairResource) region(v types.String) string {
-	return cmp.Or(v.ValueString(), r.client.Region()) // null and unknown are ""
 }
 
 // keypairID is the resource ID: the name, or user_id/name for a keypair

@@ -2,9 +2,9 @@ package provider
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -185,7 +185,7 @@ func TestKeypairApply_imported(t *testing.T) {
 	want := p.keypair(attrs{
 		"id": "deployer", "name": "deployer", "public_key": novatest.PublicKey + "\n", "type": "ssh", "user_id": novatest.UserID,
 		"key_algorithm": "ed25519", "region": "RegionOne", "fingerprint": novatest.PublicKeyFingerprint,
-		// created_at: null until the first refresh; private_key: null.
+		// private_key: null.
 	})
 	if !state.Equal(want) {
 		t.Errorf("state\n%s\nwant\n%s", state, want)
@@ -258,51 +258,57 @@ func TestKeypairApply_generated(t *testing.T) {
 	}
 }
 
-// TestKeypairRead: a refresh sets created_at, keeps a public_key that
-// differs from Nova's only in whitespace, takes Nova's key otherwise, and
-// removes a keypair deleted outside Terraform.
+// TestKeypairRead: a refresh (each one a new provider instance, as each
+// Terraform walk is) keeps a public_key that differs from Nova's only in
+// whitespace, takes Nova's key otherwise, and removes a keypair deleted
+// outside Terraform. It reads the keypair list; a keypair just imported is
+// read with a GET.
 func TestKeypairRead(t *testing.T) {
 	cloud := novatest.NewCloud(t)
 	cloud.Seed(novatest.UserID, "deployer", novatest.PublicKey)
-	p := configuredServer(t, cloud, nil)
 	created := attrs{
 		"id": "deployer", "name": "deployer", "public_key": "  " + novatest.PublicKey + "\n", "type": "ssh", "user_id": novatest.UserID,
 		"key_algorithm": "ed25519", "region": "RegionOne", "fingerprint": novatest.PublicKeyFingerprint,
 	}
+	read := func(state attrs) tftypes.Value {
+		t.Helper()
+		p := configuredServer(t, cloud, nil)
+		resp, refreshed := p.read(p.keypair(state))
+		requireNoDiagnostics(t, "ReadResource", resp.Diagnostics)
+		return refreshed
+	}
+	p := newProtocolServer(t)
 
-	resp, state := p.read(p.keypair(created))
-	requireNoDiagnostics(t, "ReadResource", resp.Diagnostics)
-	refreshed := created.with(attrs{"created_at": "2026-11-22T19:20:57.892728Z"})
-	if want := p.keypair(refreshed); !state.Equal(want) {
-		t.Errorf("state\n%s\nwant\n%s", state, want)
+	before := len(cloud.Requests())
+	if state := read(created); !state.Equal(p.keypair(created)) {
+		t.Errorf("state\n%s\nwant\n%s", state, p.keypair(created))
 	}
-	var createdAt string
-	if err := attributes(t, state)["created_at"].As(&createdAt); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := time.Parse(time.RFC3339, createdAt); err != nil {
-		t.Errorf("created_at %q is not RFC 3339: %s", createdAt, err)
-	}
+	requireRequests(t, cloud.Requests()[before:], "POST /v3/auth/tokens", "GET /v2.1/", "GET /v2.1/os-keypairs?limit=1000")
 
-	// An imported keypair (only id and name known) is filled in.
-	resp, state = p.read(p.keypair(attrs{"id": "deployer", "name": "deployer"}))
-	requireNoDiagnostics(t, "ReadResource", resp.Diagnostics)
-	if want := p.keypair(refreshed.with(attrs{"public_key": novatest.PublicKey})); !state.Equal(want) {
+	// An imported keypair (only id and name known) is filled in by a GET.
+	before = len(cloud.Requests())
+	if state, want := read(attrs{"id": "deployer", "name": "deployer"}), p.keypair(created.with(attrs{"public_key": novatest.PublicKey})); !state.Equal(want) {
 		t.Errorf("imported state\n%s\nwant\n%s", state, want)
 	}
+	requireRequests(t, cloud.Requests()[before:], "POST /v3/auth/tokens", "GET /v2.1/", "GET /v2.1/os-keypairs/deployer")
 
 	// Replaced outside Terraform under the same name.
 	cloud.Seed(novatest.UserID, "deployer", novatest.OtherPublicKey)
-	resp, state = p.read(p.keypair(created))
-	requireNoDiagnostics(t, "ReadResource", resp.Diagnostics)
-	requireAttributes(t, state, p.keypair(refreshed.with(attrs{"public_key": novatest.OtherPublicKey, "fingerprint": novatest.OtherPublicKeyFingerprint})))
+	requireAttributes(t, read(created), p.keypair(created.with(attrs{"public_key": novatest.OtherPublicKey, "fingerprint": novatest.OtherPublicKeyFingerprint})))
 
 	// Deleted outside Terraform.
 	deleteOutOfBand(t, cloud, "deployer")
-	resp, state = p.read(p.keypair(created))
-	requireNoDiagnostics(t, "ReadResource", resp.Diagnostics)
-	if !state.IsNull() {
+	if state := read(created); !state.IsNull() {
 		t.Errorf("state %s after the keypair is gone, want null (removed)", state)
+	}
+}
+
+// requireRequests requires the fake cloud to have received exactly want,
+// in order.
+func requireRequests(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("requests:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
 
@@ -338,7 +344,7 @@ func TestKeypairRead_error(t *testing.T) {
 	state := p.keypair(recordedKeypair().with(attrs{"id": novatest.UserID + "/deployer", "user_id": novatest.UserID}))
 	resp, _ := p.read(state)
 	requireError(t, resp.Diagnostics, "", `Unable to read keypair "deployer"`,
-		`Reading keypair "deployer" of user "`+novatest.UserID+`" in region "RegionOne" failed: Policy doesn't allow os_compute_api:os-keypairs:show to be performed.`)
+		`Reading keypair "deployer" of user "`+novatest.UserID+`" in region "RegionOne" failed: Policy doesn't allow os_compute_api:os-keypairs:index to be performed.`)
 
 	resp2 := p.destroy(state)
 	requireError(t, resp2.Diagnostics, "", `Unable to delete keypair "deployer"`,
@@ -413,9 +419,12 @@ func TestKeypairCreate_otherUser(t *testing.T) {
 		t.Error("the keypair was created for the admin")
 	}
 
+	// The next walk reads the other user's list (a list entry carries no
+	// user_id: the state keeps its own).
+	p = configuredServer(t, cloud, nil)
 	readResp, refreshed := p.read(state)
 	requireNoDiagnostics(t, "ReadResource", readResp.Diagnostics)
-	requireAttributes(t, refreshed, p.keypair(want.with(attrs{"created_at": "2026-11-22T19:20:57.892728Z"})))
+	requireAttributes(t, refreshed, p.keypair(want))
 
 	requireNoDiagnostics(t, "destroy", p.destroy(refreshed).Diagnostics)
 	if _, ok := cloud.Has(novatest.OtherUserID, "deployer"); ok {

@@ -115,11 +115,10 @@ resource "nova_keypair" "test" {
 				Check: checkKeypairExists("", keypairAddr),
 			},
 			{
-				ResourceName:            keypairAddr,
-				ImportState:             true,
-				ImportStateId:           name,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"created_at"},
+				ResourceName:      keypairAddr,
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
 			},
 		},
 	})
@@ -160,11 +159,10 @@ resource "nova_keypair" "test" {
 				),
 			},
 			{
-				ResourceName:            keypairAddr,
-				ImportState:             true,
-				ImportStateId:           demoID + "/" + name,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"created_at"},
+				ResourceName:      keypairAddr,
+				ImportState:       true,
+				ImportStateId:     demoID + "/" + name,
+				ImportStateVerify: true,
 			},
 			{
 				ResourceName:    keypairAddr,

@@ -55,8 +55,6 @@ func TestAccKeypair_basic(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     name,
 				ImportStateVerify: true,
-				// created_at comes with the first refresh after create.
-				ImportStateVerifyIgnore: []string{"created_at"},
 			},
 			{
 				// An import block with the same configuration plans a no-op
@@ -104,7 +102,7 @@ func TestAccKeypair_generated(t *testing.T) {
 				ImportStateVerify: true,
 				// Nova never returns a private key after create, and does not
 				// know which algorithm made it.
-				ImportStateVerifyIgnore: []string{"private_key", "key_algorithm", "created_at"},
+				ImportStateVerifyIgnore: []string{"private_key", "key_algorithm"},
 			},
 			{
 				// Imported without its private key, the keypair still plans a
@@ -331,8 +329,12 @@ func isDefaultRegion(region string) error {
 	if err != nil {
 		return err
 	}
-	if region == "" || region != c.Region() {
-		return fmt.Errorf("region %q, want the provider's region %q", region, c.Region())
+	want, err := c.Region(context.Background())
+	if err != nil {
+		return err
+	}
+	if region == "" || region != want {
+		return fmt.Errorf("region %q, want the provider's region %q", region, want)
 	}
 	return nil
 }

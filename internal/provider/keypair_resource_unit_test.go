@@ -80,7 +80,6 @@ func recordedKeypair() attrs {
 		"key_algorithm": "ed25519",
 		"region":        "RegionOne",
 		"fingerprint":   testFingerprint,
-		"created_at":    "2026-11-22T19:20:58.707318Z",
 	}
 }
 
@@ -222,7 +221,6 @@ func TestKeypairPlan_timeouts(t *testing.T) {
 	for what, recorded := range map[string]attrs{
 		"imported":  recordedKeypair(),
 		"generated": recordedKeypair().with(attrs{"public_key": pair.PublicKey, "private_key": pair.PrivateKeyPEM}),
-		"created":   recordedKeypair().with(attrs{"created_at": nil}), // null until the first refresh
 	} {
 		t.Run(what, func(t *testing.T) {
 			p := p.in(t)
@@ -243,7 +241,7 @@ func TestKeypairPlan_create(t *testing.T) {
 	p := newProtocolServer(t)
 	computed := attrs{
 		"id": unknownString, "user_id": unknownString, "key_algorithm": unknownString, "region": unknownString,
-		"fingerprint": unknownString, "created_at": unknownString, "private_key": unknownString,
+		"fingerprint": unknownString, "private_key": unknownString,
 	}
 	for _, tc := range []struct {
 		what    string

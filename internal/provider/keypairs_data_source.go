@@ -115,11 +115,14 @@ func (d *keypairsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 	userID := data.UserID.ValueString()
-	region := cmp.Or(data.Region.ValueString(), d.client.Region())
+	region, ok := regionOr(ctx, d.client, data.Region, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 
 	all, err := d.client.ListKeypairs(ctx, region, userID)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, "")))
+		resp.Diagnostics.Append(clientDiagnostic(err, "Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, ""))))
 		return
 	}
 

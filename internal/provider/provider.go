@@ -189,7 +189,11 @@ func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	client, err := nova.NewClient(ctx, cfg)
+	// No request yet: the client authenticates when a resource first needs
+	// the cloud (a plan that creates keypairs does, so that wrong
+	// credentials fail the plan), and a walk that needs nothing sends
+	// nothing.
+	client, err := nova.New(cfg)
 	if err != nil {
 		resp.Diagnostics.Append(configureDiagnostic(err))
 		return
@@ -199,7 +203,7 @@ func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			"insecure = true (or OS_INSECURE, or verify: false in clouds.yaml) makes the provider accept any certificate from Keystone and Nova, "+
 				"so a machine in the middle could read the password or token. Set cacert_file to the CA that signs them instead.")
 	}
-	tflog.Debug(ctx, "authenticated", map[string]any{"region": client.Region()})
+	tflog.Debug(ctx, "configured; authenticating on first need")
 
 	resp.ResourceData = client
 	resp.DataSourceData = client
@@ -268,6 +272,21 @@ func (p *novaProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{
 		NewFingerprintFunction,
 	}
+}
+
+// regionOr is the region of a resource or data source: v when set, else
+// the provider's (which may authenticate, to read the catalog). ok is
+// false, with the reason in diags, when it cannot be known.
+func regionOr(ctx context.Context, client *nova.Client, v types.String, diags *diag.Diagnostics) (region string, ok bool) {
+	if r := v.ValueString(); r != "" {
+		return r, true
+	}
+	region, err := client.Region(ctx)
+	if err != nil {
+		diags.Append(clientDiagnostic(err, "Unable to find the default region", err.Error()))
+		return "", false
+	}
+	return region, true
 }
 
 // clientFrom is the Configure of every resource and data source: the

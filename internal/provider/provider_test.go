@@ -192,7 +192,7 @@ func TestAccProvider_legacyEndpoints(t *testing.T) {
 						ImportState:             true,
 						ImportStateId:           name,
 						ImportStateVerify:       true,
-						ImportStateVerifyIgnore: []string{"private_key", "key_algorithm", "created_at"},
+						ImportStateVerifyIgnore: []string{"private_key", "key_algorithm"},
 					},
 				},
 			})

@@ -114,7 +114,7 @@ func TestProviderConfigure_explicitBeatsEnvironment(t *testing.T) {
 	t.Setenv("OS_PASSWORD", "wrong")
 
 	// The environment is read where the block says nothing ...
-	requireError(t, newProtocolServer(t).configure(fakeCloudAuth(cloud), false), "", "No compute endpoint", `for region "RegionTwo" and interface "public"`)
+	requireError(t, firstCall(t, newProtocolServer(t), fakeCloudAuth(cloud)), "region", "No compute endpoint", `for region "RegionTwo" and interface "public"`)
 	// ... and loses where it does.
 	p := newProtocolServer(t)
 	requireNoDiagnostics(t, "ConfigureProvider", p.configure(fakeCloudAuth(cloud).with(attrs{"region": "RegionOne"}), false))
@@ -195,8 +195,18 @@ func TestProviderConfigure_invalidSetting(t *testing.T) {
 	}
 }
 
+// firstCall configures p's provider with a, which must succeed without a
+// diagnostic, then plans the create of a keypair: the first call that
+// needs the cloud (Configure authenticates no more). It returns the
+// plan's diagnostics.
+func firstCall(t *testing.T, p *protocolServer, a attrs) []*tfprotov6.Diagnostic {
+	t.Helper()
+	requireNoDiagnostics(t, "ConfigureProvider", p.configure(a, false))
+	return p.planResponse(p.nullKeypair(), p.keypair(attrs{"name": "deployer"})).Diagnostics
+}
+
 // TestProviderConfigure_authentication: what a failed authentication
-// says, by what went wrong.
+// says, by what went wrong, at the plan of a create.
 func TestProviderConfigure_authentication(t *testing.T) {
 	cloud := novatest.NewCloud(t)
 	closed := novatest.NewCloud(t)
@@ -225,7 +235,7 @@ func TestProviderConfigure_authentication(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			diags := isolatedServer(t).configure(fakeCloudAuth(cloud).with(tc.config), false)
+			diags := firstCall(t, isolatedServer(t), fakeCloudAuth(cloud).with(tc.config))
 			requireError(t, diags, "", "Unable to authenticate with OpenStack",
 				append([]string{`The nova provider could not get a token: authenticating at ` + tc.authURL + ` as user "admin" in project "admin" failed: `}, tc.detail...)...)
 		})
@@ -246,8 +256,8 @@ func TestProviderConfigure_noComputeEndpoint(t *testing.T) {
 		// endpoint of that interface: none.
 		{attrs{"endpoint_type": "admin"}, "", "admin"},
 	} {
-		requireError(t, isolatedServer(t).configure(fakeCloudAuth(cloud).with(tc.config), false), "", "No compute endpoint",
-			fmt.Sprintf("The nova provider authenticated, but the service catalog has no compute endpoint for region %q and interface %q: ", tc.region, tc.interfaceName),
+		requireError(t, firstCall(t, isolatedServer(t), fakeCloudAuth(cloud).with(tc.config)), "region", "No compute endpoint",
+			fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q: ", tc.region, tc.interfaceName),
 			"check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`.")
 	}
 	// The catalog's internal endpoint is there.
@@ -288,7 +298,7 @@ func TestProviderConfigure_insecure(t *testing.T) {
 	const detail = "insecure = true (or OS_INSECURE, or verify: false in clouds.yaml) makes the provider accept any certificate from Keystone and Nova, " +
 		"so a machine in the middle could read the password or token. Set cacert_file to the CA that signs them instead."
 
-	requireError(t, isolatedServer(t).configure(fakeCloudAuth(cloud), false), "", "Unable to authenticate with OpenStack",
+	requireError(t, firstCall(t, isolatedServer(t), fakeCloudAuth(cloud)), "", "Unable to authenticate with OpenStack",
 		"the TLS certificate of `auth_url` was not accepted: set `cacert_file` (OS_CACERT) to the CA that signed it, or `insecure = true` to skip verification")
 
 	p := isolatedServer(t)

@@ -41,6 +41,7 @@ type Cloud struct {
 	versionGETs int
 	counts      map[string]int // "METHOD path" -> requests so far
 	hooks       map[string]Hook
+	log         []string // "METHOD path?query" of every request, in order
 }
 
 // NewCloud starts a fake cloud like Nova 26.2.2 (maximum microversion 2.93,
@@ -180,7 +181,18 @@ func isVersionDocument(p string) bool {
 	return false
 }
 
+// Requests lists every request the fake received, Keystone's included,
+// in order: "POST /v3/auth/tokens", "GET /v2.1/os-keypairs?limit=1000".
+func (c *Cloud) Requests() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.log...)
+}
+
 func (c *Cloud) serve(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.log = append(c.log, r.Method+" "+r.URL.RequestURI())
+	c.mu.Unlock()
 	if r.URL.Path == "/v3/auth/tokens" && r.Method == http.MethodPost {
 		c.serveToken(w, r)
 		return
