@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -20,6 +21,9 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	if !debug {
+		quietUnlessLogged(os.Getenv, os.Setenv)
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/terraform-provider-nova/nova",
@@ -28,5 +32,26 @@ func main() {
 	})
 	if err != nil {
 		log.Fatal(err.Error())
+	}
+}
+
+// sdkLogLevels are the variables that set the levels of the plugin
+// SDKs' loggers (terraform-plugin-go, its protocol subsystem, the
+// framework) and of the provider's own (tflog).
+var sdkLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"}
+
+// quietUnlessLogged turns the provider's logs off when Terraform will
+// discard them: Terraform (and OpenTofu) show a provider's log lines only
+// when TF_LOG or TF_LOG_PROVIDER asks for them, but the SDKs log at TRACE
+// unless told otherwise, and formatting those discarded lines was a
+// quarter of the provider's CPU. A level the user set is kept.
+func quietUnlessLogged(getenv func(string) string, setenv func(string, string) error) {
+	if getenv("TF_LOG") != "" || getenv("TF_LOG_PROVIDER") != "" {
+		return
+	}
+	for _, name := range sdkLogLevels {
+		if getenv(name) == "" {
+			_ = setenv(name, "OFF")
+		}
 	}
 }
