@@ -46,7 +46,20 @@ const (
 	RateLimited Fault = "429-rate-limit"
 )
 
-// FaultRule makes every Every-th request of Method ("" is any method)
+// ListKeypairs is the Method of FaultRule and Counts for a keypair list
+// (GET .../os-keypairs): counted apart from the other GETs.
+const ListKeypairs = "LIST"
+
+// requestKind is r's method, or ListKeypairs for a keypair list.
+func requestKind(r *http.Request) string {
+	if r.Method == http.MethodGet && strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/os-keypairs") {
+		return ListKeypairs
+	}
+	return r.Method
+}
+
+// FaultRule makes every Every-th request of Method ("" is any method;
+// ListKeypairs is a keypair list, which "GET" does not include)
 // fail with Fault.
 type FaultRule struct {
 	Method string
@@ -230,7 +243,7 @@ func isLoopback(host string) bool {
 }
 
 func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch fault := p.decide(r.Method); fault {
+	switch fault := p.decide(requestKind(r)); fault {
 	case Reply503:
 		reply(w, http.StatusServiceUnavailable, "serviceUnavailable", "The service is temporarily unavailable (injected by the fault proxy).")
 	case Reply429, RateLimited:
@@ -281,7 +294,7 @@ func (p *FaultProxy) modifyResponse(resp *http.Response) error {
 	fault, _ := resp.Request.Context().Value(faultKey{}).(Fault)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := p.countsLocked(resp.Request.Method)
+	c := p.countsLocked(requestKind(resp.Request))
 	c.Forwarded++
 	if fault != DropResponse && fault != Commit503 {
 		return nil

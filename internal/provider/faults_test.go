@@ -31,12 +31,16 @@ func TestAccKeypair_faultsLostResponses(t *testing.T) {
 		Rules: []acctest.FaultRule{
 			{Method: "POST", Fault: acctest.DropResponse, Every: 10},
 			{Method: "GET", Fault: acctest.DropResponse, Every: 10},
+			{Method: acctest.ListKeypairs, Fault: acctest.DropResponse, Every: 2},
 			{Method: "DELETE", Fault: acctest.DropResponse, Every: 10},
 		},
 	}, func(p *acctest.FaultProxy) error {
 		return expectFaults(p, "POST", acctest.DropResponse, true)
 	}, func(p *acctest.FaultProxy) error {
-		return expectFaults(p, "DELETE", acctest.DropResponse, true)
+		return errors.Join(
+			expectFaults(p, "DELETE", acctest.DropResponse, true),
+			expectListFaults(p, acctest.DropResponse),
+		)
 	})
 }
 
@@ -50,6 +54,7 @@ func TestAccKeypair_faultsServiceUnavailable(t *testing.T) {
 			{Method: "POST", Fault: acctest.Commit503, Every: 10},
 			{Method: "POST", Fault: acctest.Reply503, Every: 10},
 			{Method: "GET", Fault: acctest.Reply503, Every: 10},
+			{Method: acctest.ListKeypairs, Fault: acctest.Reply503, Every: 2},
 			{Method: "DELETE", Fault: acctest.Reply503, Every: 10},
 		},
 	}, func(p *acctest.FaultProxy) error {
@@ -58,7 +63,10 @@ func TestAccKeypair_faultsServiceUnavailable(t *testing.T) {
 			expectFaults(p, "POST", acctest.Reply503, false),
 		)
 	}, func(p *acctest.FaultProxy) error {
-		return expectFaults(p, "DELETE", acctest.Reply503, false)
+		return errors.Join(
+			expectFaults(p, "DELETE", acctest.Reply503, false),
+			expectListFaults(p, acctest.Reply503),
+		)
 	})
 }
 
@@ -71,6 +79,16 @@ func TestAccKeypair_faultsRateLimited(t *testing.T) {
 	}, func(p *acctest.FaultProxy) error {
 		return expectFaults(p, "DELETE", acctest.RateLimited, false)
 	})
+}
+
+// expectListFaults requires the proxy to have injected fault on keypair
+// list requests: there is one list per walk, not one GET per keypair, so
+// at least one.
+func expectListFaults(p *acctest.FaultProxy, fault acctest.Fault) error {
+	if c := p.Counts(acctest.ListKeypairs); c.Faults[fault] < 1 {
+		return fmt.Errorf("the proxy injected %d %s faults on %d keypair list requests; want at least 1", c.Faults[fault], fault, c.Requests)
+	}
+	return nil
 }
 
 // minFaults is how many faults of a kind a test requires the proxy to have
@@ -114,6 +132,14 @@ func testAccKeypairFaults(t *testing.T, plan acctest.FaultPlan, afterApply, afte
 			acctest.CheckKeypairDestroyed(""),
 			checkNoNovaKeypairs(prefix),
 			func(*terraform.State) error { return afterDestroy(proxy) },
+			// Every refresh read the keypair list: the GETs are the version
+			// documents (one per walk), not one per keypair.
+			func(*terraform.State) error {
+				if c := proxy.Counts("GET"); c.Requests >= faultKeypairs {
+					return fmt.Errorf("%d GETs other than lists reached the proxy for %d keypairs: refresh should read the list", c.Requests, faultKeypairs)
+				}
+				return nil
+			},
 		),
 		Steps: []resource.TestStep{
 			{
