@@ -89,26 +89,14 @@ func PreCheckDemoCloud(t *testing.T) {
 	}
 }
 
-var (
-	clientsMu sync.Mutex
-	clients   = map[string]*nova.Client{}
-)
-
-// Client is a Nova client for out-of-band changes and checks, through the
-// same layer the provider uses. cloud "" means the environment's cloud
-// (OS_CLOUD or the OS_* variables).
+// Client is a new Nova client for out-of-band changes and checks, through
+// the same layer the provider uses. cloud "" means the environment's cloud
+// (OS_CLOUD or the OS_* variables). Each call is a new client, as each
+// Terraform walk is a new provider instance: a client reads each user's
+// keypair list once (nova.Client.FindKeypair), so a shared one would
+// not see what happened since.
 func Client(cloud string) (*nova.Client, error) {
-	clientsMu.Lock()
-	defer clientsMu.Unlock()
-	if c, ok := clients[cloud]; ok {
-		return c, nil
-	}
-	c, err := nova.NewClient(context.Background(), nova.Config{Cloud: cloud, UserAgent: "terraform-provider-nova-acctest"})
-	if err != nil {
-		return nil, err
-	}
-	clients[cloud] = c
-	return c, nil
+	return nova.NewClient(context.Background(), nova.Config{Cloud: cloud, UserAgent: "terraform-provider-nova-acctest"})
 }
 
 // RandomName is a keypair name unique to one test run.
