@@ -135,7 +135,7 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"Nova never returns it, so it cannot be recovered by import.",
 				PlanModifiers: keep,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"timeouts": timeouts.Attributes(ctx, keypairTimeoutsOpts),
 		},
 	}
 }
@@ -402,9 +402,6 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	// A list entry has no user_id: the one recorded stays.
 	state.UserID = types.StringValue(cmp.Or(kp.UserID, state.UserID.ValueString(), userID))
 	state.Region = types.StringValue(region)
-	if state.Timeouts.IsNull() {
-		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
-	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -463,19 +460,6 @@ func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportSt
 	if userID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)
 	}
-}
-
-type keypairResourceModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Name         types.String   `tfsdk:"name"`
-	PublicKey    types.String   `tfsdk:"public_key"`
-	Type         types.String   `tfsdk:"type"`
-	UserID       types.String   `tfsdk:"user_id"`
-	KeyAlgorithm types.String   `tfsdk:"key_algorithm"`
-	Region       types.String   `tfsdk:"region"`
-	Fingerprint  types.String   `tfsdk:"fingerprint"`
-	PrivateKey   types.String   `tfsdk:"private_key"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 // keypairID is the resource ID: the name, or user_id/name for a keypair

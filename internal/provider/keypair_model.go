@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// keypairResourceModel is a nova_keypair object (state, plan or
+// configuration).
+//
+// It converts itself to and from Terraform's value (FromTerraform5Value,
+// ToTerraform5Value), which the framework's Get and Set use instead of
+// reflecting over the struct tags: that reflection compiles a regular
+// expression for every field on every call, and was a fifth of the
+// provider's allocations on a refresh.
+type keypairResourceModel struct {
+	ID           types.String   `tfsdk:"id"`
+	Name         types.String   `tfsdk:"name"`
+	PublicKey    types.String   `tfsdk:"public_key"`
+	Type         types.String   `tfsdk:"type"`
+	UserID       types.String   `tfsdk:"user_id"`
+	KeyAlgorithm types.String   `tfsdk:"key_algorithm"`
+	Region       types.String   `tfsdk:"region"`
+	Fingerprint  types.String   `tfsdk:"fingerprint"`
+	PrivateKey   types.String   `tfsdk:"private_key"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+var (
+	_ tftypes.ValueConverter = (*keypairResourceModel)(nil)
+	_ tftypes.ValueCreator   = keypairResourceModel{}
+)
+
+// keypairTimeoutsType is the type of the `timeouts` attribute.
+var keypairTimeoutsType = timeouts.Attributes(context.Background(), keypairTimeoutsOpts).GetType()
+
+var keypairTimeoutsOpts = timeouts.Opts{Create: true, Read: true, Delete: true}
+
+// stringAttributes are the model's string attributes, by name.
+func (m *keypairResourceModel) stringAttributes() map[string]*types.String {
+	return map[string]*types.String{
+		"id": &m.ID, "name": &m.Name, "public_key": &m.PublicKey, "type": &m.Type, "user_id": &m.UserID,
+		"key_algorithm": &m.KeyAlgorithm, "region": &m.Region, "fingerprint": &m.Fingerprint, "private_key": &m.PrivateKey,
+	}
+}
+
+// FromTerraform5Value sets m from a nova_keypair object.
+func (m *keypairResourceModel) FromTerraform5Value(v tftypes.Value) error {
+	var values map[string]tftypes.Value
+	if err := v.As(&values); err != nil {
+		return err
+	}
+	for name, dst := range m.stringAttributes() {
+		value, err := types.StringType.ValueFromTerraform(context.Background(), values[name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		s, ok := value.(types.String)
+		if !ok {
+			return fmt.Errorf("%s: a %T, not a string", name, value)
+		}
+		*dst = s
+	}
+	t, err := keypairTimeoutsType.ValueFromTerraform(context.Background(), values["timeouts"])
+	if err != nil {
+		return fmt.Errorf("timeouts: %w", err)
+	}
+	if m.Timeouts, _ = t.(timeouts.Value); m.Timeouts.IsNull() && !t.IsNull() {
+		return fmt.Errorf("timeouts: a %T, not timeouts", t)
+	}
+	return nil
+}
+
+// ToTerraform5Value is m as the attributes of a nova_keypair object.
+func (m keypairResourceModel) ToTerraform5Value() (any, error) {
+	ctx := context.Background()
+	values := map[string]tftypes.Value{}
+	for name, s := range m.stringAttributes() {
+		v, err := s.ToTerraformValue(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		values[name] = v
+	}
+	t := m.Timeouts
+	if t.Object.IsNull() && len(t.Object.AttributeTypes(ctx)) == 0 {
+		t = timeouts.Value{Object: types.ObjectNull(keypairTimeoutsType.(timeouts.Type).AttrTypes)}
+	}
+	v, err := t.ToTerraformValue(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("timeouts: %w", err)
+	}
+	values["timeouts"] = v
+	return values, nil
+}
