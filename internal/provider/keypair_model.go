@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -12,10 +13,11 @@ import (
 // keypairResourceModel is a nova_keypair object (state, plan or
 // configuration).
 //
-// It converts itself to and from Terraform's value (FromTerraform5Value,
-// ToTerraform5Value), which the framework's Get and Set use instead of
-// reflecting over the struct tags: that reflection compiles a regular
-// expression for every field on every call, and was a fifth of the
+// It converts itself to and from Terraform's value: keypairModelOf reads
+// it from a plan, state or configuration's Raw value, and the framework's
+// Set uses its ToTerraform5Value (tftypes.ValueCreator). Both avoid the
+// framework's reflection over the struct tags, which compiles a regular
+// expression for every field on every call and was a fifth of the
 // provider's allocations on a refresh.
 type keypairResourceModel struct {
 	ID           types.String   `tfsdk:"id"`
@@ -28,6 +30,19 @@ type keypairResourceModel struct {
 	Fingerprint  types.String   `tfsdk:"fingerprint"`
 	PrivateKey   types.String   `tfsdk:"private_key"`
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+// keypairModelOf reads a nova_keypair object (the Raw value of a
+// tfsdk.Plan, State or Config), adding an error to diags if it is not one.
+func keypairModelOf(raw tftypes.Value, diags *diag.Diagnostics) keypairResourceModel {
+	var m keypairResourceModel
+	if raw.IsNull() {
+		return m
+	}
+	if err := m.FromTerraform5Value(raw); err != nil {
+		diags.AddError("Value Conversion Error", "An unexpected error was encountered reading a nova_keypair value. This is always an error in the provider; please report it: "+err.Error())
+	}
+	return m
 }
 
 var (

@@ -148,8 +148,7 @@ func (r *keypairResource) Configure(_ context.Context, req resource.ConfigureReq
 // one attribute: the public key against the keypair type, and what
 // generation allows.
 func (r *keypairResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg keypairResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	cfg := keypairModelOf(req.Config.Raw, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -182,16 +181,14 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
-	var plan, cfg keypairResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	plan := keypairModelOf(req.Plan.Raw, &resp.Diagnostics)
+	cfg := keypairModelOf(req.Config.Raw, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
 	if !req.State.Raw.IsNull() {
-		var state keypairResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		state := keypairModelOf(req.State.Raw, &resp.Diagnostics)
 		replaced := generatedKeyReplaced(state)
 		if replaced {
 			plan.PublicKey = types.StringUnknown()
@@ -283,8 +280,7 @@ func sameKeyMaterial(a, b string) bool {
 }
 
 func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan keypairResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	plan := keypairModelOf(req.Plan.Raw, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -347,8 +343,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state keypairResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state := keypairModelOf(req.State.Raw, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -408,14 +403,12 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 // Update only records new timeouts: every other argument forces
 // replacement.
 func (r *keypairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan keypairResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	plan := keypairModelOf(req.Plan.Raw, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state keypairResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state := keypairModelOf(req.State.Raw, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
