@@ -198,6 +198,10 @@ func (c *Client) serviceClient(ctx context.Context, region string, n need) (*gop
 	return &sc, nil
 }
 
+// maxIdleConnsPerHost is how many idle connections to Keystone and to
+// Nova each client keeps: above Terraform's default -parallelism of 10.
+const maxIdleConnsPerHost = 32
+
 // New returns the client of the cloud that cfg describes, once cfg is
 // complete and valid (a *SettingError, *MissingSettingsError or
 // *CloudsYAMLError otherwise). It sends no request: see Authenticate.
@@ -224,6 +228,11 @@ func New(cfg Config) (*Client, error) {
 		t := defaultTransport.Clone()
 		t.TLSClientConfig = tlsConfig
 		t.ResponseHeaderTimeout = responseHeaderTimeout
+		// Terraform runs 10 operations at once by default (-parallelism):
+		// keep a connection for each, rather than net/http's 2 per host,
+		// so that every request does not open (and, over TLS, handshake)
+		// a new connection.
+		t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 		base = t
 	}
 	maxRetries := DefaultMaxRetries
