@@ -4,12 +4,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/provider"
 )
@@ -17,20 +16,21 @@ import (
 // version is set by the release build: -ldflags "-X main.version=1.2.3".
 var version = "dev"
 
+// address is the provider's registry address.
+const address = "registry.terraform.io/terraform-provider-nova/nova"
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	if !debug {
+
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
 		quietUnlessLogged(os.Getenv, os.Setenv)
 	}
-
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/terraform-provider-nova/nova",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	if err := tf6server.Serve(address, provider.NewProtocol6Server(version), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

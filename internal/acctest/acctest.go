@@ -21,7 +21,6 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -49,9 +48,10 @@ func init() {
 	}
 }
 
-// ProtoV6ProviderFactories serves the provider in-process.
+// ProtoV6ProviderFactories serves the provider in-process, through the
+// same server as the released binary (provider.NewProtocol6Server).
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"nova": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"nova": func() (tfprotov6.ProviderServer, error) { return provider.NewProtocol6Server("test")(), nil },
 }
 
 // SkipWithoutTFAcc skips an acceptance test when TF_ACC is unset, as

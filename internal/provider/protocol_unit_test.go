@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -29,10 +28,7 @@ const keypairTypeName = "nova_keypair"
 
 func newProtocolServer(t *testing.T) *protocolServer {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatalf("starting the protocol server: %s", err)
-	}
+	server := NewProtocol6Server("test")()
 	resp, err := server.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatalf("GetProviderSchema: %s", err)
