@@ -4,7 +4,8 @@
 // and destroy of N keypairs, interleaved, through a counting reverse
 // proxy on 127.0.0.1 that can add a round-trip delay. It prints one table
 // (requests by kind, wall time median and min–max, provider CPU, peak
-// provider RSS, ratio ours / incumbent) and writes every measurement to a
+// provider RSS, ratio ours / incumbent, and the CLI's own CPU, which
+// bounds what any provider can do) and writes every measurement to a
 // JSON file. tools/bench/bench builds what it needs and runs it; see
 // there.
 //
@@ -108,6 +109,7 @@ type measurement struct {
 	WallS     float64        `json:"wall_s"`
 	Requests  map[string]int `json:"requests"`
 	CPUS      float64        `json:"provider_cpu_s"`
+	CLICPUS   float64        `json:"terraform_cpu_s"` // the CLI's own, its providers' excluded
 	MaxRSSMiB float64        `json:"provider_max_rss_mib"`
 	Instances int            `json:"provider_processes"`
 }
@@ -292,6 +294,10 @@ func measure(p *provider, step string, args []string, terraform string, env []st
 		return measurement{}, fmt.Errorf("%w\n%s", err, out.String())
 	}
 	m := measurement{Provider: p.label, Step: step, WallS: wall.Seconds(), Requests: proxy.counts()}
+	// wait4 counts the CLI with the processes it reaped: its providers.
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.CLICPUS = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	}
 	f, err := os.Open(stats)
 	if err != nil {
 		return m, fmt.Errorf("no provider usage recorded: %w", err)
@@ -307,6 +313,7 @@ func measure(p *provider, step string, args []string, terraform string, env []st
 		m.MaxRSSMiB = max(m.MaxRSSMiB, float64(s.MaxRSSKiB)/1024)
 		m.Instances++
 	}
+	m.CLICPUS = max(0, m.CLICPUS-m.CPUS)
 	return m, sc.Err()
 }
 
@@ -463,8 +470,8 @@ func copyFile(src, dst string) error {
 func table(all []measurement, rtts []time.Duration, n, rounds, parallelism int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nN=%d keypairs, parallelism %d, %d round(s); each cell: ours (terraform-provider-nova) / incumbent (terraform-provider-openstack v3.4.0); ratio = ours / incumbent\n\n", n, parallelism, rounds)
-	b.WriteString("| delay | step | requests (by kind) | wall median s [min–max] | wall ratio | provider CPU s | CPU ratio | peak RSS MiB |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| delay | step | requests (by kind) | wall median s [min–max] | wall ratio | provider CPU s | CPU ratio | peak RSS MiB | Terraform's own CPU s |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, rtt := range rtts {
 		for _, s := range steps {
 			pick := func(label string) []measurement {
@@ -483,9 +490,10 @@ func table(all []measurement, rtts []time.Duration, n, rounds, parallelism int) 
 			wo, wi := median(ours, func(m measurement) float64 { return m.WallS }), median(inc, func(m measurement) float64 { return m.WallS })
 			co, ci := median(ours, func(m measurement) float64 { return m.CPUS }), median(inc, func(m measurement) float64 { return m.CPUS })
 			ro, ri := maxOf(ours, func(m measurement) float64 { return m.MaxRSSMiB }), maxOf(inc, func(m measurement) float64 { return m.MaxRSSMiB })
-			fmt.Fprintf(&b, "| %s | %s | %s / %s | %.2f [%.2f–%.2f] / %.2f [%.2f–%.2f] | %.2f | %.2f / %.2f | %.2f | %.0f / %.0f |\n",
+			to, ti := median(ours, func(m measurement) float64 { return m.CLICPUS }), median(inc, func(m measurement) float64 { return m.CLICPUS })
+			fmt.Fprintf(&b, "| %s | %s | %s / %s | %.2f [%.2f–%.2f] / %.2f [%.2f–%.2f] | %.2f | %.2f / %.2f | %.2f | %.0f / %.0f | %.2f / %.2f |\n",
 				rtt, s.name, requests(ours[0].Requests), requests(inc[0].Requests),
-				wo, minOf(ours, wall), maxOf(ours, wall), wi, minOf(inc, wall), maxOf(inc, wall), wo/wi, co, ci, co/ci, ro, ri)
+				wo, minOf(ours, wall), maxOf(ours, wall), wi, minOf(inc, wall), maxOf(inc, wall), wo/wi, co, ci, co/ci, ro, ri, to, ti)
 		}
 	}
 	return b.String()
