@@ -51,7 +51,13 @@ var (
 )
 
 // keypairTimeoutsType is the type of the `timeouts` attribute.
-var keypairTimeoutsType = timeouts.Attributes(context.Background(), keypairTimeoutsOpts).GetType()
+var keypairTimeoutsType = func() timeouts.Type {
+	t, ok := timeouts.Attributes(context.Background(), keypairTimeoutsOpts).GetType().(timeouts.Type)
+	if !ok {
+		panic("timeouts.Attributes is not of timeouts.Type")
+	}
+	return t
+}()
 
 var keypairTimeoutsOpts = timeouts.Opts{Create: true, Read: true, Delete: true}
 
@@ -102,8 +108,8 @@ func (m keypairResourceModel) ToTerraform5Value() (any, error) {
 		values[name] = v
 	}
 	t := m.Timeouts
-	if t.Object.IsNull() && len(t.Object.AttributeTypes(ctx)) == 0 {
-		t = timeouts.Value{Object: types.ObjectNull(keypairTimeoutsType.(timeouts.Type).AttrTypes)}
+	if t.IsNull() && len(t.AttributeTypes(ctx)) == 0 { // the zero value: a null of the right type
+		t = timeouts.Value{Object: types.ObjectNull(keypairTimeoutsType.AttrTypes)}
 	}
 	v, err := t.ToTerraformValue(ctx)
 	if err != nil {

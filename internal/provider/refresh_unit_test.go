@@ -173,7 +173,7 @@ func TestWalk_noRequestBeforeOneIsNeeded(t *testing.T) {
 	before := len(cloud.Requests())
 	p = configuredServer(t, cloud, nil)
 	requireNoDiagnostics(t, "destroy", p.destroy(p.keypair(state)).Diagnostics)
-	requireRequests(t, cloud.Requests()[before:], tokenRequest, "DELETE /v2.1/os-keypairs/"+state["name"].(string))
+	requireRequests(t, cloud.Requests()[before:], tokenRequest, "DELETE /v2.1/os-keypairs/kp-000")
 }
 
 // TestRefresh_listFaults: a list page Nova answers 503 is retried like a
