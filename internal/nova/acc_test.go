@@ -80,16 +80,15 @@ func assertExchanges(t *testing.T, got []novatest.Request, want []exchange) {
 }
 
 // TestAccNova_microversionsPerRequest: against the real Nova (2.93), the
-// layer asks for 2.2 to create and read (to get `type`; Nova answers
-// create with 201) and sends no microversion to delete one's own keypair
-// (Nova takes it as 2.1 and answers 202), so a destroy reads no version
-// document.
+// layer asks for 2.2 to read (to get `type`), and sends no microversion
+// to create an ssh keypair or delete one of one's own (Nova takes them as
+// 2.1 and answers 200 and 202), so neither reads the version document.
 func TestAccNova_microversionsPerRequest(t *testing.T) {
 	acctest.SkipWithoutTFAcc(t)
 	acctest.PreCheck(t)
 	c, rec := newRecordedClient(t, nova.Config{UserAgent: "terraform-provider-nova/1.2.3"})
 	assertExchanges(t, createGetDelete(t, c, rec), []exchange{
-		{method: "POST", microversion: "compute 2.2", status: 201},
+		{method: "POST", microversion: "", status: 200},
 		{method: "GET", microversion: "compute 2.2", status: 200},
 		{method: "DELETE", microversion: "", status: 202},
 		{method: "GET", microversion: "compute 2.2", status: 404},
@@ -139,7 +138,7 @@ func TestAccNova_maxMicroversion(t *testing.T) {
 	acctest.PreCheck(t)
 	c, rec := newRecordedClient(t, nova.Config{MaxMicroversion: "2.1"})
 	assertExchanges(t, createGetDelete(t, c, rec), []exchange{
-		{method: "POST", microversion: "compute 2.1", status: 200},
+		{method: "POST", microversion: "", status: 200},
 		{method: "GET", microversion: "compute 2.1", status: 200},
 		{method: "DELETE", microversion: "", status: 202},
 		{method: "GET", microversion: "compute 2.1", status: 404},

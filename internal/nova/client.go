@@ -9,6 +9,7 @@ package nova
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -79,10 +80,10 @@ func (c *Client) Requests() int64 {
 }
 
 // Authenticate gets the instance's token if it has none yet: one request
-// to Keystone, shared by concurrent callers. A failure is an *AuthError;
-// it is kept and returned to every later call without another request
-// (retrying rejected credentials could lock the account), unless it was
-// only the caller's context ending.
+// to Keystone (retried like any request), shared by concurrent callers. A
+// failure is an *AuthError; it is kept and returned to every later call
+// without another request (retrying rejected credentials could lock the
+// account), unless it was the caller's context ending.
 func (c *Client) Authenticate(ctx context.Context) error {
 	c.mu.Lock()
 	done, err := c.authDone, c.authErr
@@ -99,10 +100,13 @@ func (c *Client) Authenticate(ctx context.Context) error {
 		}
 		err = openstack.Authenticate(ctx, c.provider, c.authOptions)
 		if err != nil {
-			if ctx.Err() != nil {
-				return struct{}{}, ctx.Err()
-			}
 			err = &AuthError{AuthURL: c.authOptions.IdentityEndpoint, Who: c.who, Failure: classifyAuthFailure(err), Err: err}
+			if ctx.Err() != nil {
+				// The caller's time ran out (a timeout, Ctrl-C): said as an
+				// authentication failure, but not kept; another call may
+				// have the time.
+				return struct{}{}, err
+			}
 		} else if tok := c.provider.Token(); tok != "" {
 			c.transport.addSecret(tok)
 		}
@@ -111,6 +115,11 @@ func (c *Client) Authenticate(ctx context.Context) error {
 		c.mu.Unlock()
 		return struct{}{}, err
 	})
+	var authErr *AuthError
+	if err != nil && !errors.As(err, &authErr) {
+		// The caller's context ended while it waited.
+		err = &AuthError{AuthURL: c.authOptions.IdentityEndpoint, Who: c.who, Failure: classifyAuthFailure(err), Err: err}
+	}
 	return err
 }
 

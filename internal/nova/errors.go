@@ -2,6 +2,7 @@ package nova
 
 import (
 	"cmp"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -132,6 +133,8 @@ func classifyAuthFailure(err error) AuthFailure {
 		return AuthHandshakeRefused
 	case errors.As(err, &dnsErr):
 		return AuthHostUnknown
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return AuthUnreachable // no answer in the time there was
 	case !errors.As(err, &code) && !errors.As(err, new(*url.Error)):
 		return AuthInvalidOptions // nothing was sent: no answer, no transport error
 	}

@@ -3,6 +3,7 @@ package nova
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -30,12 +31,13 @@ type keypairIndex struct {
 	flights singleflight.Group // one key per page number
 
 	// Guarded by c.mu.
-	sc       *gophercloud.ServiceClient // microversion of the first page, kept for the rest
-	pages    int                        // pages read
-	next     string                     // URL of the next page
-	complete bool                       // the last page is read
-	names    []string                   // in Nova's order
-	byName   map[string]Keypair
+	sc        *gophercloud.ServiceClient // microversion of the first page, kept for the rest
+	pages     int                        // pages read
+	next      string                     // URL of the next page
+	complete  bool                       // the last page is read
+	restarted bool                       // read again from the start after a refused marker
+	names     []string                   // in Nova's order
+	byName    map[string]Keypair
 }
 
 // index returns userID's keypair index in region ("" is the default
@@ -136,11 +138,18 @@ func (ix *keypairIndex) fetch(ctx context.Context, n int) error {
 			}
 		}
 		kps, next, err := fetchKeypairPage(ctx, sc, u, ix.userID)
+		ix.c.mu.Lock()
+		defer ix.c.mu.Unlock()
+		if err != nil && u != "" && !ix.restarted && gophercloud.ResponseCodeIs(err, http.StatusBadRequest) {
+			// The keypair a page's marker names was deleted since the page
+			// before was read, and Nova refuses the marker: read the list
+			// again from its start (once).
+			ix.pages, ix.next, ix.restarted = 0, "", true
+			return struct{}{}, nil
+		}
 		if err != nil {
 			return struct{}{}, err
 		}
-		ix.c.mu.Lock()
-		defer ix.c.mu.Unlock()
 		ix.sc, ix.pages, ix.next, ix.complete = sc, n, next, next == ""
 		for _, kp := range kps {
 			if _, ok := ix.byName[kp.Name]; !ok {

@@ -1,6 +1,7 @@
 package nova
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,7 +67,10 @@ func userNeed(userID string, wanted ...Feature) need {
 }
 
 // CreateKeypair imports a public key as a keypair: one POST, whose
-// response fills the keypair; no read follows.
+// response fills the keypair; no read follows. It is sent at the lowest
+// microversion opts.Features needs: none for an ssh key of the caller's
+// own (Nova answers as 2.1: 200, no type), 2.2 for x509, 2.10 for another
+// user, 2.92 for a name with '@' or '.'.
 //
 // A POST whose outcome is unknown (5xx, connection reset, timeout after
 // the request went out) is resolved by reading the keypair back by name:
@@ -75,8 +79,10 @@ func userNeed(userID string, wanted ...Feature) need {
 // with another key, the error is a conflict. So a lost response neither
 // fails the apply nor leaves a keypair Terraform does not know of.
 func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKeypairOpts) (*Keypair, error) {
-	// 2.2 answers with the type, and 201 like every later microversion.
-	sc, err := c.serviceClient(ctx, region, need{required: opts.Features(), wanted: []Feature{FeatureKeypairType}})
+	// A create that needs nothing beyond 2.1 (an ssh key of one's own)
+	// is sent without a microversion, so it costs no version document;
+	// Nova's answer has no type then, which is ssh.
+	sc, err := c.serviceClient(ctx, region, need{required: opts.Features()})
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +92,9 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 	for attempt := 0; ; attempt++ {
 		var kp Keypair
 		err := keypairs.Create(ctx, sc, body).ExtractIntoStructPtr(&kp, "keypair")
+		if err == nil && kp.Type == "" {
+			kp.Type = cmp.Or(opts.Type, keypairTypeSSH) // below 2.2, Nova answers without one
+		}
 		if err == nil {
 			c.indexed(region, opts.UserID, func(ix *keypairIndex) { ix.put(kp) })
 			return &kp, nil
@@ -180,6 +189,10 @@ func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string)
 	}
 	return err
 }
+
+// keypairTypeSSH is Nova's default keypair type, and the only one
+// before 2.2.
+const keypairTypeSSH = "ssh"
 
 // listPageSize is the page size asked for from 2.35: the server's own cap
 // (max_limit, 1000 by default).
