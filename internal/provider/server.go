@@ -21,15 +21,31 @@ import (
 // gets a context that answers as the call's own while the call runs and
 // lets go of it when the call returns, so the framework keeps a few dozen
 // bytes per call instead. StopProvider still cancels running calls.
+//
+// The server keeps every optional protocol interface the framework's has
+// (list resources, actions, state stores), so tf6server offers the same
+// capabilities either way.
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		return detachingServer{providerserver.NewProtocol6(New(version)())()}
+		s := providerserver.NewProtocol6(New(version)())()
+		if full, ok := s.(frameworkServer); ok {
+			return detachingServer{full}
+		}
+		return s // a framework without those interfaces: served as it is
 	}
+}
+
+// frameworkServer is every protocol interface the framework's server
+// implements.
+type frameworkServer interface {
+	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServerWithActions
+	tfprotov6.ProviderServerWithStateStores
 }
 
 // detachingServer passes each call on with a callContext.
 type detachingServer struct {
-	tfprotov6.ProviderServer
+	frameworkServer
 }
 
 // detached calls f with a callContext of ctx, detached when f returns.
@@ -40,47 +56,47 @@ func detached[Req, Resp any](ctx context.Context, req Req, f func(context.Contex
 }
 
 func (s detachingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return detached(ctx, req, s.ProviderServer.ValidateResourceConfig)
+	return detached(ctx, req, s.frameworkServer.ValidateResourceConfig)
 }
 
 func (s detachingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return detached(ctx, req, s.ProviderServer.UpgradeResourceState)
+	return detached(ctx, req, s.frameworkServer.UpgradeResourceState)
 }
 
 func (s detachingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return detached(ctx, req, s.ProviderServer.ReadResource)
+	return detached(ctx, req, s.frameworkServer.ReadResource)
 }
 
 func (s detachingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return detached(ctx, req, s.ProviderServer.PlanResourceChange)
+	return detached(ctx, req, s.frameworkServer.PlanResourceChange)
 }
 
 func (s detachingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return detached(ctx, req, s.ProviderServer.ApplyResourceChange)
+	return detached(ctx, req, s.frameworkServer.ApplyResourceChange)
 }
 
 func (s detachingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return detached(ctx, req, s.ProviderServer.ImportResourceState)
+	return detached(ctx, req, s.frameworkServer.ImportResourceState)
 }
 
 func (s detachingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
-	return detached(ctx, req, s.ProviderServer.MoveResourceState)
+	return detached(ctx, req, s.frameworkServer.MoveResourceState)
 }
 
 func (s detachingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	return detached(ctx, req, s.ProviderServer.UpgradeResourceIdentity)
+	return detached(ctx, req, s.frameworkServer.UpgradeResourceIdentity)
 }
 
 func (s detachingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return detached(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+	return detached(ctx, req, s.frameworkServer.ValidateDataResourceConfig)
 }
 
 func (s detachingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return detached(ctx, req, s.ProviderServer.ReadDataSource)
+	return detached(ctx, req, s.frameworkServer.ReadDataSource)
 }
 
 func (s detachingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
-	return detached(ctx, req, s.ProviderServer.CallFunction)
+	return detached(ctx, req, s.frameworkServer.CallFunction)
 }
 
 // callContext is one call's context until detach, then a canceled context

@@ -3,36 +3,55 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
 type ballastKey struct{}
 
 // TestProtocol6Server_releasesCallContexts: the framework keeps every
 // call's context until StopProvider; through NewProtocol6Server it keeps
-// nothing of it once the call returns. 2000 calls whose contexts carry
-// 64 KiB each would keep 125 MiB; the heap may grow by 16 MiB at most.
+// nothing of it once the call returns. 2000 calls of each kind whose
+// contexts carry 64 KiB each would keep 125 MiB; the heap may grow by
+// 16 MiB at most.
 func TestProtocol6Server_releasesCallContexts(t *testing.T) {
 	p := newProtocolServer(t)
 	config := p.dynamic(p.keypair(attrs{"name": "deployer", "public_key": testPublicKey}))
-	validate := func() {
-		ctx := context.WithValue(t.Context(), ballastKey{}, make([]byte, 64<<10))
-		resp, err := p.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: keypairTypeName, Config: config})
-		if err != nil || len(resp.Diagnostics) > 0 {
-			t.Fatalf("ValidateResourceConfig: %v %v", err, formatDiagnostics(resp.Diagnostics))
+	state := p.dynamic(p.nullKeypair())
+	ballast := func() context.Context { return context.WithValue(t.Context(), ballastKey{}, make([]byte, 64<<10)) }
+	for name, call := range map[string]func() error{
+		"ValidateResourceConfig": func() error {
+			_, err := p.server.ValidateResourceConfig(ballast(), &tfprotov6.ValidateResourceConfigRequest{TypeName: keypairTypeName, Config: config})
+			return err
+		},
+		"PlanResourceChange": func() error {
+			_, err := p.server.PlanResourceChange(ballast(), &tfprotov6.PlanResourceChangeRequest{TypeName: keypairTypeName, PriorState: state, ProposedNewState: config, Config: config})
+			return err
+		},
+		"ReadResource": func() error { // of a removed keypair: nothing to read, no client needed
+			_, err := p.server.ReadResource(ballast(), &tfprotov6.ReadResourceRequest{TypeName: keypairTypeName, CurrentState: state})
+			return err
+		},
+	} {
+		if err := call(); err != nil { // the framework's one-time caches
+			t.Fatalf("%s: %v", name, err)
 		}
-	}
-	validate() // the framework's one-time caches
-	before := heapAlloc()
-	for range 2000 {
-		validate()
-	}
-	if grew := heapAlloc() - before; grew > 16<<20 {
-		t.Errorf("the heap grew by %d MiB over 2000 calls: call contexts are kept", grew>>20)
+		before := heapAlloc()
+		for range 2000 {
+			if err := call(); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		if grew := heapAlloc() - before; grew > 16<<20 {
+			t.Errorf("%s: the heap grew by %d MiB over 2000 calls: call contexts are kept", name, grew>>20)
+		}
 	}
 }
 
@@ -83,5 +102,66 @@ func TestCallContext(t *testing.T) {
 	}
 	if _, ok := kept.Deadline(); ok {
 		t.Error("a context kept after the call still has the call's deadline")
+	}
+}
+
+// TestProtocol6Server_keepsOptionalInterfaces: the server offers every
+// optional protocol interface the framework's server does, so that list
+// resources, actions and state stores reach the framework.
+func TestProtocol6Server_keepsOptionalInterfaces(t *testing.T) {
+	framework := providerserver.NewProtocol6(New("test")())()
+	ours := NewProtocol6Server("test")()
+	for name, implements := range map[string]func(tfprotov6.ProviderServer) bool{
+		"ProviderServerWithListResource": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithListResource)
+			return ok
+		},
+		"ProviderServerWithActions": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithActions)
+			return ok
+		},
+		"ProviderServerWithStateStores": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ProviderServerWithStateStores)
+			return ok
+		},
+	} {
+		if implements(framework) && !implements(ours) {
+			t.Errorf("the framework's server is a %s; NewProtocol6Server's is not", name)
+		}
+	}
+	if _, ok := ours.(detachingServer); !ok {
+		t.Errorf("NewProtocol6Server serves a %T, not the detaching server", ours)
+	}
+}
+
+// TestProtocol6Server_stopCancelsRunningCalls: StopProvider (Terraform's
+// Ctrl-C) still cancels a call in progress: a refresh waiting on a list
+// Nova does not answer returns at once.
+func TestProtocol6Server_stopCancelsRunningCalls(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	state := seedNumbered(cloud, 1)[0]
+	listing := make(chan struct{})
+	cloud.On(http.MethodGet, "/os-keypairs", func(_ http.ResponseWriter, r *http.Request, n int) bool {
+		if n == 1 {
+			close(listing)
+		}
+		<-r.Context().Done()
+		return true
+	})
+	p := configuredServer(t, cloud, nil)
+	done := make(chan *tfprotov6.ReadResourceResponse)
+	go func() {
+		resp, _ := p.server.ReadResource(t.Context(), &tfprotov6.ReadResourceRequest{TypeName: keypairTypeName, CurrentState: p.dynamic(p.keypair(state))})
+		done <- resp
+	}()
+	<-listing
+	if _, err := p.server.StopProvider(t.Context(), &tfprotov6.StopProviderRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case resp := <-done:
+		requireError(t, resp.Diagnostics, "", `Unable to read keypair "kp-000"`, "context canceled")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the refresh still runs 10 s after StopProvider")
 	}
 }
