@@ -72,12 +72,20 @@ func TestAccKeypair_faultsServiceUnavailable(t *testing.T) {
 
 // TestAccKeypair_faultsRateLimited: the proxy allows 10 requests a second
 // and answers the rest 429 with Retry-After: 1, as a rate-limiting API
-// gateway does.
+// gateway does; every second keypair list is answered 429 too.
 func TestAccKeypair_faultsRateLimited(t *testing.T) {
-	testAccKeypairFaults(t, acctest.FaultPlan{RateLimit: 10}, func(p *acctest.FaultProxy) error {
+	testAccKeypairFaults(t, acctest.FaultPlan{
+		RateLimit: 10,
+		// A walk sends one list, which seldom meets an empty bucket: half
+		// of them are answered 429 as well.
+		Rules: []acctest.FaultRule{{Method: acctest.ListKeypairs, Fault: acctest.Reply429, Every: 2}},
+	}, func(p *acctest.FaultProxy) error {
 		return expectFaults(p, "POST", acctest.RateLimited, false)
 	}, func(p *acctest.FaultProxy) error {
-		return expectFaults(p, "DELETE", acctest.RateLimited, false)
+		return errors.Join(
+			expectFaults(p, "DELETE", acctest.RateLimited, false),
+			expectListFaults(p, acctest.Reply429),
+		)
 	})
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench compares terraform-provider-nova with the incumbent,
 // terraform-provider-openstack's openstack_compute_keypair_v2, side by
 // side on the dev cloud: create, plan (no changes), apply (no changes)
@@ -40,6 +42,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -64,7 +67,8 @@ func wrap(name string) int {
 	}
 	cmd := exec.Command(filepath.Join(filepath.Dir(self), name+".real"), os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	signal.Ignore(syscall.SIGINT) // the provider handles it; Terraform stops it
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // never outlive the wrapper
+	signal.Ignore(syscall.SIGINT)                                      // the provider handles it; Terraform stops it
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -96,6 +100,7 @@ type provider struct {
 	binary   string // the real provider binary
 	address  string // registry address for dev_overrides
 	resource string // HCL of the N keypairs
+	source   string // HCL of the provider
 	dir      string // working directory
 }
 
@@ -225,13 +230,7 @@ resource "openstack_compute_keypair_v2" "bench" {
 			}
 		}
 		short := strings.TrimPrefix(p.address, "registry.terraform.io/")
-		source := fmt.Sprintf("terraform {\n  required_providers {\n    %s = { source = %q }\n  }\n}\n\nprovider %q {\n  cloud = %q\n}\n", p.label, short, p.label, *cloud)
-		for _, old := range []string{"main.tf", "terraform.tfstate", "terraform.tfstate.backup"} {
-			_ = os.Remove(filepath.Join(p.dir, old))
-		}
-		if err := os.WriteFile(filepath.Join(p.dir, "main.tf"), []byte(source+p.resource), 0o600); err != nil {
-			return err
-		}
+		p.source = fmt.Sprintf("terraform {\n  required_providers {\n    %s = { source = %q }\n  }\n}\n\nprovider %q {\n  cloud = %q\n}\n", p.label, short, p.label, *cloud)
 		overrides += fmt.Sprintf("    %q = %q\n", p.address, bin)
 	}
 	rc := filepath.Join(*work, "terraformrc")
@@ -249,14 +248,53 @@ resource "openstack_compute_keypair_v2" "bench" {
 		"TF_CLI_ARGS_plan=-input=false -parallelism="+fmt.Sprint(*parallelism), "TF_CLI_ARGS_apply=-input=false -parallelism="+fmt.Sprint(*parallelism),
 		"TF_CLI_ARGS_destroy=-input=false -parallelism="+fmt.Sprint(*parallelism))
 
+	// Ctrl-C or SIGTERM: passed to the running Terraform, then the bench
+	// stops, destroying what it created.
+	r := &runner{terraform: *terraform, env: env, proxy: proxy}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for sig := range sigs {
+			r.interrupted.Store(true)
+			if cmd := r.current.Load(); cmd != nil {
+				_ = cmd.Process.Signal(sig)
+			}
+		}
+	}()
+
+	// Keypairs a run that failed or was stopped left behind: destroyed
+	// with the configuration that made them, before it is replaced.
+	for _, p := range providers {
+		if err := r.destroyLeftovers(p); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(p.dir, "main.tf"), []byte(p.source+p.resource), 0o600); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, p := range providers {
+			if err := r.destroyLeftovers(p); err != nil {
+				log.Print(err)
+			}
+		}
+	}()
+
 	var all []measurement
 	results := filepath.Join(*work, "results-"+run+".json")
 	for _, rtt := range rtts {
 		proxy.setDelay(rtt)
 		for round := 1; round <= *rounds; round++ {
-			for _, p := range providers {
+			order := providers
+			if round%2 == 0 { // no provider always goes first
+				order = []*provider{providers[1], providers[0]}
+			}
+			for _, p := range order {
 				for _, s := range steps {
-					m, err := measure(p, s.name, s.args, *terraform, env, proxy)
+					if r.interrupted.Load() {
+						return errors.New("interrupted")
+					}
+					m, err := r.measure(p, s.name, s.args)
 					if err != nil {
 						return fmt.Errorf("%s %s (delay %s, round %d): %w", p.label, s.name, rtt, round, err)
 					}
@@ -277,25 +315,82 @@ resource "openstack_compute_keypair_v2" "bench" {
 	return nil
 }
 
-func measure(p *provider, step string, args []string, terraform string, env []string, proxy *countingProxy) (measurement, error) {
+// runner runs Terraform for the bench, one command at a time.
+type runner struct {
+	terraform   string
+	env         []string
+	proxy       *countingProxy
+	current     atomic.Pointer[exec.Cmd] // the command running, for signals
+	interrupted atomic.Bool
+}
+
+// run runs terraform args in dir, its output in dir/terraform.log (a
+// file: Terraform must not die of a closed pipe before it stops its
+// providers).
+func (r *runner) run(dir string, extraEnv []string, args ...string) (time.Duration, *os.ProcessState, error) {
+	logFile := filepath.Join(dir, "terraform.log")
+	out, err := os.Create(logFile)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer out.Close()
+	cmd := exec.Command(r.terraform, append(args, "-no-color")...)
+	cmd.Dir = dir
+	cmd.Env = append(slices.Clone(r.env), extraEnv...)
+	cmd.Stdout, cmd.Stderr = out, out
+	// Its own process group: a Ctrl-C reaches Terraform once, passed on
+	// by the bench, not also from the terminal (two interrupts make
+	// Terraform exit at once, state unsaved).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, nil, err
+	}
+	r.current.Store(cmd)
+	err = cmd.Wait()
+	r.current.Store(nil)
+	wall := time.Since(start)
+	if err != nil {
+		tail, _ := os.ReadFile(logFile)
+		if len(tail) > 4000 {
+			tail = tail[len(tail)-4000:]
+		}
+		return wall, cmd.ProcessState, fmt.Errorf("terraform %s: %w (a plan with changes exits 2)\n%s", strings.Join(args, " "), err, tail)
+	}
+	return wall, cmd.ProcessState, nil
+}
+
+// destroyLeftovers destroys what a state file in p's directory still
+// holds, and removes it.
+func (r *runner) destroyLeftovers(p *provider) error {
+	state := filepath.Join(p.dir, "terraform.tfstate")
+	raw, err := os.ReadFile(state)
+	if err != nil {
+		return nil // no state: nothing was left
+	}
+	if bytes.Contains(raw, []byte(`"instances": [`)) && !bytes.Contains(raw, []byte(`"resources": []`)) {
+		log.Printf("destroying the keypairs %s's state still holds", p.label)
+		if _, _, err := r.run(p.dir, nil, "destroy", "-auto-approve"); err != nil {
+			return fmt.Errorf("destroying what %s left: %w", state, err)
+		}
+	}
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup", ".terraform.tfstate.lock.info"} {
+		_ = os.Remove(filepath.Join(p.dir, f))
+	}
+	return nil
+}
+
+func (r *runner) measure(p *provider, step string, args []string) (measurement, error) {
 	stats := filepath.Join(p.dir, "stats.jsonl")
 	_ = os.Remove(stats)
-	proxy.reset()
-	cmd := exec.Command(terraform, append(args, "-no-color")...)
-	cmd.Dir = p.dir
-	cmd.Env = append(slices.Clone(env), "BENCH_STATS="+stats)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	var exit *exec.ExitError
-	if err != nil && !(step == "plan" && errors.As(err, &exit) && exit.ExitCode() == 0) {
-		return measurement{}, fmt.Errorf("%w\n%s", err, out.String())
+	r.proxy.reset()
+	wall, ps, err := r.run(p.dir, []string{"BENCH_STATS=" + stats}, args...)
+	if err != nil {
+		return measurement{}, err
 	}
-	m := measurement{Provider: p.label, Step: step, WallS: wall.Seconds(), Requests: proxy.counts()}
+	m := measurement{Provider: p.label, Step: step, WallS: wall.Seconds(), Requests: r.proxy.counts()}
 	// wait4 counts the CLI with the processes it reaped: its providers.
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 		m.CLICPUS = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	f, err := os.Open(stats)
@@ -409,6 +504,9 @@ func (p *countingProxy) counts() map[string]int {
 	return out
 }
 
+// versionPath is a compute version document's path.
+var versionPath = regexp.MustCompile(`^/v2(\.1)?(/[0-9a-f]{32})?$`)
+
 // kinds, in the table's order.
 var kinds = []string{"token", "version", "list", "get", "create", "delete", "other"}
 
@@ -419,7 +517,7 @@ func kind(r *http.Request) string {
 	switch {
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/auth/tokens"):
 		return "token"
-	case r.Method == http.MethodGet && regexp.MustCompile(`^/v2(\.1)?(/[0-9a-f]{32})?$`).MatchString(path), r.Method == http.MethodGet && path == "":
+	case r.Method == http.MethodGet && (versionPath.MatchString(path) || path == ""):
 		return "version"
 	case strings.HasSuffix(path, "/os-keypairs"):
 		if r.Method == http.MethodPost {
@@ -470,7 +568,7 @@ func copyFile(src, dst string) error {
 func table(all []measurement, rtts []time.Duration, n, rounds, parallelism int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nN=%d keypairs, parallelism %d, %d round(s); each cell: ours (terraform-provider-nova) / incumbent (terraform-provider-openstack v3.4.0); ratio = ours / incumbent\n\n", n, parallelism, rounds)
-	b.WriteString("| delay | step | requests (by kind) | wall median s [min–max] | wall ratio | provider CPU s | CPU ratio | peak RSS MiB | Terraform's own CPU s |\n")
+	b.WriteString("| delay | step | requests by kind (round 1) | wall median s [min–max] | wall ratio | provider CPU s | CPU ratio | peak RSS MiB | Terraform's own CPU s |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, rtt := range rtts {
 		for _, s := range steps {
