@@ -38,9 +38,10 @@ func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 // frameworkServer is every protocol interface the framework's server
 // implements.
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
 }
 
 // detachingServer passes each call on with a callContext.

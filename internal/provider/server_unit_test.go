@@ -112,16 +112,16 @@ func TestProtocol6Server_keepsOptionalInterfaces(t *testing.T) {
 	framework := providerserver.NewProtocol6(New("test")())()
 	ours := NewProtocol6Server("test")()
 	for name, implements := range map[string]func(tfprotov6.ProviderServer) bool{
-		"ProviderServerWithListResource": func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithListResource)
+		"ListResourceServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ListResourceServer)
 			return ok
 		},
-		"ProviderServerWithActions": func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithActions)
+		"ActionServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ActionServer)
 			return ok
 		},
-		"ProviderServerWithStateStores": func(s tfprotov6.ProviderServer) bool {
-			_, ok := s.(tfprotov6.ProviderServerWithStateStores)
+		"StateStoreServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.StateStoreServer)
 			return ok
 		},
 	} {
