@@ -18,6 +18,7 @@ import (
 var (
 	ProviderFunctions = Capability{Name: "provider functions", Terraform: "1.8.0", OpenTofu: "1.7.0"}
 	ImportBlocks      = Capability{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.6.0"} // OpenTofu's first release has them
+	ResourceIdentity  = Capability{Name: "resource identities", Terraform: "1.12.0", OpenTofu: "1.12.0"}
 )
 
 // Capability is something a Terraform or OpenTofu CLI offers providers

@@ -127,6 +127,44 @@ func TestAccExamples_resourceKeypair(t *testing.T) {
 	})
 }
 
+// TestAccExamples_importByIdentity adopts the keypairs of resource.tf and
+// resource-other-user.tf with import-by-identity.tf: no change planned.
+func TestAccExamples_importByIdentity(t *testing.T) {
+	acctest.SkipWithoutTFAcc(t)
+	acctest.PreCheckDemoCloud(t)
+	demoID := acctest.UserID(t, acctest.DemoCloud)
+	preCreate(t, nova.CreateKeypairOpts{Name: "example-deployer",
+		PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct deployer@example.com"})
+	preCreate(t, nova.CreateKeypairOpts{Name: "example-alice-laptop", UserID: demoID,
+		PublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfjmIX0A6wjd1DtL2qjYEg7CEaamg4uYkUjKFvir+Ct alice@laptop"})
+	config := example(t, map[string]string{"99f09abef34647e094da0ffded5b0d62": demoID},
+		"resources/nova_keypair/providers.tf", "resources/nova_keypair/resource.tf", "resources/nova_keypair/resource-other-user.tf",
+		"resources/nova_keypair/import-by-identity.tf")
+
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ResourceIdentity},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckKeypairDestroyed(""),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("nova_keypair.deployer", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("nova_keypair.alice", plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("nova_keypair.alice", tfjsonpath.New("id"), knownvalue.StringExact(demoID+"/example-alice-laptop")),
+					statecheck.ExpectIdentity("nova_keypair.alice", map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("example-alice-laptop"), "user_id": knownvalue.StringExact(demoID), "region": knownvalue.StringExact("RegionOne"),
+					}),
+				},
+			},
+		},
+	})
+}
+
 // TestAccExamples_provider applies the provider example with the dev
 // cloud in place of "mycloud"; its other provider blocks, unused, are not
 // configured.

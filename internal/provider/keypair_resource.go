@@ -340,6 +340,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	state.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
 	state.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 }
 
 func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -347,6 +348,9 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The framework wants an identity after every Read, also one that
+	// keeps the state or removes the keypair from it.
+	setIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 	if r.client == nil {
 		resp.Diagnostics.AddWarning("Keypair not refreshed", "The nova provider's configuration is not known yet, so keypair "+state.ID.String()+" keeps its recorded state.")
 		return
@@ -398,6 +402,7 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	state.UserID = types.StringValue(cmp.Or(kp.UserID, state.UserID.ValueString(), userID))
 	state.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state, &resp.Diagnostics) // also for a state written before identities
 }
 
 // Update only records new timeouts: every other argument forces
@@ -405,6 +410,7 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 func (r *keypairResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	plan := keypairModelOf(req.Plan.Raw, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan, &resp.Diagnostics)
 }
 
 func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -439,9 +445,15 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
-// ImportState takes `name` for the caller's own keypair, or `user_id/name`
-// for another user's (admins, microversion 2.10).
+// ImportState takes the import ID `name` for the caller's own keypair, or
+// `user_id/name` for another user's (admins, microversion 2.10), in the
+// provider's region; or, from Terraform and OpenTofu 1.12, an identity
+// (name, and optionally user_id and region).
 func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsFullyNull() {
+		importByIdentity(ctx, req, resp)
+		return
+	}
 	userID, name := parseKeypairID(req.ID)
 	if name == "" || strings.HasSuffix(req.ID, "/") || strings.HasPrefix(req.ID, "/") {
 		resp.Diagnostics.AddError("Invalid import ID",
