@@ -368,6 +368,19 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if !ok {
 		return
 	}
+	if userID == "" && !state.UserID.IsNull() && state.UserID.ValueString() != "" {
+		// A state whose ID names no user, but whose user_id is not the
+		// caller's (moved from openstack_compute_keypair_v2, which records
+		// every owner): it is that user's keypair.
+		if err := r.client.Authenticate(ctx); err != nil {
+			resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to read keypair %q", name), err.Error()))
+			return
+		}
+		if owner := state.UserID.ValueString(); owner != r.client.UserID() {
+			userID = owner
+			state.ID = types.StringValue(keypairID(userID, name))
+		}
+	}
 
 	// A keypair just imported is read on its own: one GET. Every other
 	// refresh reads the user's keypair list, once for every keypair of the
