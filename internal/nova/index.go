@@ -99,6 +99,31 @@ func (ix *keypairIndex) find(ctx context.Context, name string) (Keypair, error) 
 	}
 }
 
+// each calls yield with each keypair in Nova's order, reading pages only
+// as far as yield asks for more (it returns false to stop).
+func (ix *keypairIndex) each(ctx context.Context, yield func(Keypair) bool) error {
+	for i := 0; ; {
+		ix.c.mu.Lock()
+		if i < len(ix.names) {
+			kp := ix.byName[ix.names[i]]
+			ix.c.mu.Unlock()
+			if !yield(kp) {
+				return nil
+			}
+			i++
+			continue
+		}
+		complete, pages := ix.complete, ix.pages
+		ix.c.mu.Unlock()
+		if complete {
+			return nil
+		}
+		if err := ix.fetch(ctx, pages+1); err != nil {
+			return err
+		}
+	}
+}
+
 // all returns the whole list, reading the pages not read yet.
 func (ix *keypairIndex) all(ctx context.Context) ([]Keypair, error) {
 	for {

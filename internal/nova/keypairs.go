@@ -212,6 +212,18 @@ func (c *Client) ListKeypairs(ctx context.Context, region, userID string) ([]Key
 	return ix.all(ctx)
 }
 
+// EachKeypair calls yield with each keypair of a user ("" is the caller)
+// in region, in Nova's order, through the instance's keypair index,
+// reading pages (1000 keypairs each, from 2.35) only as far as yield asks
+// for more: it returns false to stop. Entries are as ListKeypairs's.
+func (c *Client) EachKeypair(ctx context.Context, region, userID string, yield func(Keypair) bool) error {
+	ix, err := c.index(ctx, region, userID)
+	if err != nil {
+		return err
+	}
+	return ix.each(ctx, yield)
+}
+
 // FindKeypair reads one keypair of a user ("" is the caller) in region
 // through the instance's keypair index, which reads the user's keypair
 // list once for every resource of the instance rather than one GET per

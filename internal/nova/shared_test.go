@@ -215,3 +215,37 @@ func TestFindKeypair_markerRefused(t *testing.T) {
 		t.Errorf("pages after the first: %v; want markers %v", markers, want)
 	}
 }
+
+// TestEachKeypair: every keypair, in Nova's order, across pages; reading
+// stops, with no further page, when yield says so.
+func TestEachKeypair(t *testing.T) {
+	f := novatest.NewCloud(t)
+	f.SetMaxLimit(2)
+	for i := range 5 {
+		f.Seed(novatest.UserID, fmt.Sprintf("kp-%d", i), novatest.PublicKey)
+	}
+	c, _ := newTestClient(t, f, nil)
+	var names []string
+	if err := c.EachKeypair(t.Context(), "", "", func(kp Keypair) bool { names = append(names, kp.Name); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names, " "); got != "kp-0 kp-1 kp-2 kp-3 kp-4" {
+		t.Errorf("each: %q", got)
+	}
+
+	c, _ = newTestClient(t, f, nil)
+	before := len(f.Requests())
+	names = nil
+	if err := c.EachKeypair(t.Context(), "", "", func(kp Keypair) bool { names = append(names, kp.Name); return len(names) < 2 }); err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	for _, r := range f.Requests()[before:] {
+		if strings.Contains(r, "/os-keypairs?") {
+			pages++
+		}
+	}
+	if len(names) != 2 || pages != 1 {
+		t.Errorf("stopping after 2: %v from %d pages; want 2 from 1", names, pages)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -28,8 +29,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = &novaProvider{}
-	_ provider.ProviderWithFunctions = &novaProvider{}
+	_ provider.Provider                  = &novaProvider{}
+	_ provider.ProviderWithFunctions     = &novaProvider{}
+	_ provider.ProviderWithListResources = &novaProvider{}
 )
 
 // New returns a constructor for the provider at the given version, as
@@ -207,6 +209,7 @@ func (p *novaProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.ListResourceData = client
 }
 
 // novaConfig maps the provider block to internal/nova's Config: every
@@ -265,6 +268,14 @@ func (p *novaProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		NewKeypairDataSource,
 		NewKeypairsDataSource,
+	}
+}
+
+// ListResources are the list resources of `terraform query` (Terraform
+// 1.14+).
+func (p *novaProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewKeypairListResource,
 	}
 }
 
