@@ -20,6 +20,7 @@ var (
 	ImportBlocks      = Capability{Name: "import blocks", Terraform: "1.5.0", OpenTofu: "1.6.0"} // OpenTofu's first release has them
 	ResourceIdentity  = Capability{Name: "resource identities", Terraform: "1.12.0", OpenTofu: "1.12.0"}
 	MovedAcrossTypes  = Capability{Name: "moved blocks across resource types", Terraform: "1.8.0", OpenTofu: "1.10.0"}
+	ListResources     = Capability{Name: "list resources (terraform query)", Terraform: "1.14.0"} // not in OpenTofu
 )
 
 // Capability is something a Terraform or OpenTofu CLI offers providers
