@@ -17,7 +17,11 @@ func (p *protocolServer) list(a attrs, includeResource bool, limit int64) []tfpr
 	if s == nil {
 		p.t.Fatal("nova_keypair has no list resource schema")
 	}
-	stream, err := p.server.(tfprotov6.ListResourceServer).ListResource(p.t.Context(), &tfprotov6.ListResourceRequest{
+	lister, ok := p.server.(tfprotov6.ListResourceServer)
+	if !ok {
+		p.t.Fatalf("the provider server (%T) serves no list resources", p.server)
+	}
+	stream, err := lister.ListResource(p.t.Context(), &tfprotov6.ListResourceRequest{
 		TypeName: keypairTypeName, Config: p.dynamic(p.object(s, a)), IncludeResource: includeResource, Limit: limit,
 	})
 	if err != nil {
