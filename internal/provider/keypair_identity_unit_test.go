@@ -129,3 +129,35 @@ func TestKeypairIdentity_import(t *testing.T) {
 		requireError(t, resp.Diagnostics, "", "Invalid import identity")
 	}
 }
+
+// TestKeypairIdentity_importOtherRegion: an identity's region, which a
+// string import ID cannot carry, is the keypair's region, not the
+// provider's.
+func TestKeypairIdentity_importOtherRegion(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	cloud.Seed(novatest.UserID, "deployer", novatest.PublicKey)
+	// The provider's region is RegionTwo; every region's compute endpoint
+	// is the fake's (endpoint_overrides).
+	p := configuredServer(t, cloud, attrs{"region": "RegionTwo", "endpoint_overrides": stringMap(map[string]string{"compute": cloud.URL() + "/v2.1"})})
+	resp, err := p.server.ImportResourceState(t.Context(), &tfprotov6.ImportResourceStateRequest{TypeName: keypairTypeName, Identity: p.identity("deployer", nil, "RegionOne")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiagnostics(t, "ImportResourceState", resp.Diagnostics)
+	imported := resp.ImportedResources[0]
+	// As Terraform does, the read that follows an import gets its private
+	// state (the framework marks the import there: the identity may then
+	// gain the user_id the import did not name).
+	read, err := p.server.ReadResource(t.Context(), &tfprotov6.ReadResourceRequest{TypeName: keypairTypeName, CurrentState: imported.State, CurrentIdentity: imported.Identity, Private: imported.Private})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiagnostics(t, "ReadResource", read.Diagnostics)
+	var got map[string]tftypes.Value
+	if err := p.decode(p.keypairSchema().ValueType(), read.NewState).As(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := tftypes.NewValue(tftypes.String, "RegionOne"); !got["region"].Equal(want) {
+		t.Errorf("region %s, want %s (the identity's, not the provider's RegionTwo)", got["region"], want)
+	}
+}
