@@ -24,8 +24,9 @@ import (
 // public_key, private_key, fingerprint, user_id, value_specs) and
 // managing real keypairs of the environment's cloud. Tests of `moved`
 // blocks use it to write the incumbent's state, since the registry
-// cannot be reached. Like the incumbent, it records every keypair's
-// owner in user_id, and generates a key when public_key is omitted.
+// cannot be reached. Like the incumbent v3.4.0, it records user_id only
+// when configured ("" for the caller's own keypair), IDs another user's
+// keypair user_id:name, and generates a key when public_key is omitted.
 func OpenStackStandIn() (tfprotov6.ProviderServer, error) {
 	return providerserver.NewProtocol6WithError(&standInProvider{})()
 }
@@ -115,10 +116,15 @@ func (r *standInKeypair) Create(ctx context.Context, req resource.CreateRequest,
 		resp.Diagnostics.AddError("stand-in create", err.Error())
 		return
 	}
-	m.ID = types.StringValue(kp.Name) // the incumbent's ID is the name, whoever owns the keypair
+	// As v3.4.0 records them: the ID is the name, or user_id:name for
+	// another user's keypair; user_id is "" unless configured.
+	m.ID = types.StringValue(kp.Name)
+	if opts.UserID != "" {
+		m.ID = types.StringValue(opts.UserID + ":" + kp.Name)
+	}
 	m.PublicKey = types.StringValue(opts.PublicKey)
 	m.Fingerprint = types.StringValue(kp.Fingerprint)
-	m.UserID = types.StringValue(kp.UserID)
+	m.UserID = types.StringValue(opts.UserID)
 	if m.Region.IsUnknown() || m.Region.IsNull() {
 		m.Region = types.StringValue(region)
 	}
@@ -131,11 +137,7 @@ func (r *standInKeypair) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	userID := m.UserID.ValueString()
-	if c := r.client; c != nil && c.UserID() == userID {
-		userID = "" // the caller's own
-	}
-	if _, err := r.client.GetKeypair(ctx, m.Region.ValueString(), m.Name.ValueString(), userID); err != nil {
+	if _, err := r.client.GetKeypair(ctx, m.Region.ValueString(), m.Name.ValueString(), m.UserID.ValueString()); err != nil {
 		if nova.IsNotFound(err) {
 			resp.State.RemoveResource(ctx)
 			return
@@ -149,11 +151,7 @@ func (r *standInKeypair) Update(context.Context, resource.UpdateRequest, *resour
 func (r *standInKeypair) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m standInKeypairModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	userID := m.UserID.ValueString()
-	if err := r.client.Authenticate(ctx); err == nil && r.client.UserID() == userID {
-		userID = ""
-	}
-	if err := r.client.DeleteKeypair(ctx, m.Region.ValueString(), m.Name.ValueString(), userID); err != nil && !nova.IsNotFound(err) {
+	if err := r.client.DeleteKeypair(ctx, m.Region.ValueString(), m.Name.ValueString(), m.UserID.ValueString()); err != nil && !nova.IsNotFound(err) {
 		resp.Diagnostics.AddError("stand-in delete", err.Error())
 	}
 }

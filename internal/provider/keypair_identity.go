@@ -62,7 +62,10 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, s keypai
 
 // importByIdentity starts the state of a keypair imported by identity:
 // the import block's `identity = { name = ..., user_id = ..., region = ... }`.
-func importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+// A user_id that is the caller's own (as `terraform query` writes it)
+// imports the keypair as the caller's: its ID is the name, as after a
+// create or an import by name.
+func (r *keypairResource) importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id keypairIdentityModel
 	resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
 	if resp.Diagnostics.HasError() {
@@ -77,7 +80,11 @@ func importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp
 		resp.Diagnostics.AddError("Invalid import identity", fmt.Sprintf("The identity's user_id %q contains `/`, which no user ID has.", userID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keypairID(userID, name))...)
+	owner := userID
+	if owner != "" && r.client != nil && r.client.Authenticate(ctx) == nil && r.client.UserID() == owner {
+		owner = ""
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keypairID(owner, name))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	if userID != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("user_id"), userID)...)

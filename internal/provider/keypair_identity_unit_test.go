@@ -161,3 +161,38 @@ func TestKeypairIdentity_importOtherRegion(t *testing.T) {
 		t.Errorf("region %s, want %s (the identity's, not the provider's RegionTwo)", got["region"], want)
 	}
 }
+
+// TestKeypairIdentity_importOwnUserID: an identity naming the caller's own
+// user_id (as `terraform query` writes it) imports the keypair as the
+// caller's: its ID is the name.
+func TestKeypairIdentity_importOwnUserID(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	cloud.Seed(novatest.UserID, "deployer", novatest.PublicKey)
+	p := configuredServer(t, cloud, nil)
+	resp, err := p.server.ImportResourceState(t.Context(), &tfprotov6.ImportResourceStateRequest{TypeName: keypairTypeName, Identity: p.identity("deployer", novatest.UserID, "RegionOne")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiagnostics(t, "ImportResourceState", resp.Diagnostics)
+	requireAttributes(t, p.decode(p.keypairSchema().ValueType(), resp.ImportedResources[0].State),
+		p.keypair(attrs{"id": "deployer", "name": "deployer", "user_id": novatest.UserID, "region": "RegionOne"}))
+}
+
+// TestKeypairMoveState_identityAfterRefresh: a keypair moved without a
+// recorded region or user_id gets its whole identity from the first
+// refresh (Terraform refuses an identity that changes).
+func TestKeypairMoveState_identityAfterRefresh(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	cloud.Seed(novatest.UserID, "deployer", novatest.PublicKey)
+	p := configuredServer(t, cloud, nil)
+	moved := p.move(incumbentAddress, "openstack_compute_keypair_v2", 0, incumbentState(map[string]any{"region": "", "user_id": ""}))
+	requireNoDiagnostics(t, "MoveResourceState", moved.Diagnostics)
+	read, err := p.server.ReadResource(t.Context(), &tfprotov6.ReadResourceRequest{TypeName: keypairTypeName, CurrentState: moved.TargetState, CurrentIdentity: moved.TargetIdentity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiagnostics(t, "ReadResource", read.Diagnostics)
+	if got, want := p.decodeIdentity(read.NewIdentity), p.decodeIdentity(p.identity("deployer", novatest.UserID, "RegionOne")); !got.Equal(want) {
+		t.Errorf("identity after the first refresh %s, want %s", got, want)
+	}
+}

@@ -87,7 +87,12 @@ func (r *keypairResource) moveFromIncumbent(ctx context.Context, req resource.Mo
 		PrivateKey:   stringOrNull(src.PrivateKey),
 	}
 	resp.Diagnostics.Append(resp.TargetState.Set(ctx, &state)...)
-	setIdentity(ctx, resp.TargetIdentity, state, &resp.Diagnostics)
+	if src.UserID != "" && src.Region != "" {
+		setIdentity(ctx, resp.TargetIdentity, state, &resp.Diagnostics)
+	}
+	// Else the identity stays null: the first refresh, which knows the
+	// provider's region and the owner, sets it. An identity set now and
+	// completed then would be an identity change, which Terraform refuses.
 	if len(src.ValueSpecs) > 0 {
 		keys := make([]string, 0, len(src.ValueSpecs))
 		for k := range src.ValueSpecs {

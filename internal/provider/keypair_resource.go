@@ -411,8 +411,9 @@ func (r *keypairResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
 	state.Type = types.StringValue(cmp.Or(kp.Type, keys.TypeSSH)) // 2.1 endpoints have only ssh
-	// A list entry has no user_id: the one recorded stays.
-	state.UserID = types.StringValue(cmp.Or(kp.UserID, state.UserID.ValueString(), userID))
+	// A list entry has no user_id: the one recorded stays, or else (state
+	// moved without one) the caller's, whose list it is.
+	state.UserID = types.StringValue(cmp.Or(kp.UserID, state.UserID.ValueString(), userID, r.client.UserID()))
 	state.Region = types.StringValue(region)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, state, &resp.Diagnostics) // also for a state written before identities
@@ -464,7 +465,7 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 // (name, and optionally user_id and region).
 func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsFullyNull() {
-		importByIdentity(ctx, req, resp)
+		r.importByIdentity(ctx, req, resp)
 		return
 	}
 	userID, name := parseKeypairID(req.ID)
