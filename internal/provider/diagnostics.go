@@ -124,6 +124,12 @@ func featureWhat(f nova.Feature, name string) string {
 
 // microversionDetail explains a *nova.MicroversionError for keypair name.
 func microversionDetail(e *nova.MicroversionError, name string) string {
+	return microversionDetailFor(e, featureWhat(e.Feature, name))
+}
+
+// microversionDetailFor explains a *nova.MicroversionError of what, the
+// configuration's words for what needs the feature.
+func microversionDetailFor(e *nova.MicroversionError, what string) string {
 	why := fmt.Sprintf("the compute endpoint supports at most %s", e.Max)
 	switch {
 	case e.Legacy:
@@ -131,7 +137,7 @@ func microversionDetail(e *nova.MicroversionError, name string) string {
 	case e.Capped:
 		why = fmt.Sprintf("the provider's `max_microversion` caps it at %s (set in the provider block, as compute_api_version in clouds.yaml, or as OS_COMPUTE_API_VERSION)", e.Max)
 	}
-	return fmt.Sprintf("%s needs compute API microversion %s or later, but %s", featureWhat(e.Feature, name), e.Required, why)
+	return fmt.Sprintf("%s needs compute API microversion %s or later, but %s", what, e.Required, why)
 }
 
 // errorText is what an API error says, in Terraform's words where the

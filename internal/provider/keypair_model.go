@@ -20,16 +20,21 @@ import (
 // expression for every field on every call and was a fifth of the
 // provider's allocations on a refresh.
 type keypairResourceModel struct {
-	ID           types.String   `tfsdk:"id"`
-	Name         types.String   `tfsdk:"name"`
-	PublicKey    types.String   `tfsdk:"public_key"`
-	Type         types.String   `tfsdk:"type"`
-	UserID       types.String   `tfsdk:"user_id"`
-	KeyAlgorithm types.String   `tfsdk:"key_algorithm"`
-	Region       types.String   `tfsdk:"region"`
-	Fingerprint  types.String   `tfsdk:"fingerprint"`
-	PrivateKey   types.String   `tfsdk:"private_key"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	NamePrefix types.String `tfsdk:"name_prefix"`
+	PublicKey  types.String `tfsdk:"public_key"`
+	// PublicKeyWO is in configurations only: Terraform keeps write-only
+	// values out of plans and states (the framework nulls them).
+	PublicKeyWO        types.String   `tfsdk:"public_key_wo"`
+	PublicKeyWOVersion types.Int64    `tfsdk:"public_key_wo_version"`
+	Type               types.String   `tfsdk:"type"`
+	UserID             types.String   `tfsdk:"user_id"`
+	KeyAlgorithm       types.String   `tfsdk:"key_algorithm"`
+	Region             types.String   `tfsdk:"region"`
+	Fingerprint        types.String   `tfsdk:"fingerprint"`
+	PrivateKey         types.String   `tfsdk:"private_key"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
 // keypairModelOf reads a nova_keypair object (the Raw value of a
@@ -64,7 +69,7 @@ var keypairTimeoutsOpts = timeouts.Opts{Create: true, Read: true, Delete: true}
 // stringAttributes are the model's string attributes, by name.
 func (m *keypairResourceModel) stringAttributes() map[string]*types.String {
 	return map[string]*types.String{
-		"id": &m.ID, "name": &m.Name, "public_key": &m.PublicKey, "type": &m.Type, "user_id": &m.UserID,
+		"id": &m.ID, "name": &m.Name, "name_prefix": &m.NamePrefix, "public_key": &m.PublicKey, "public_key_wo": &m.PublicKeyWO, "type": &m.Type, "user_id": &m.UserID,
 		"key_algorithm": &m.KeyAlgorithm, "region": &m.Region, "fingerprint": &m.Fingerprint, "private_key": &m.PrivateKey,
 	}
 }
@@ -85,6 +90,13 @@ func (m *keypairResourceModel) FromTerraform5Value(v tftypes.Value) error {
 			return fmt.Errorf("%s: a %T, not a string", name, value)
 		}
 		*dst = s
+	}
+	version, err := types.Int64Type.ValueFromTerraform(context.Background(), values["public_key_wo_version"])
+	if err != nil {
+		return fmt.Errorf("public_key_wo_version: %w", err)
+	}
+	if m.PublicKeyWOVersion, _ = version.(types.Int64); m.PublicKeyWOVersion.IsNull() && !version.IsNull() {
+		return fmt.Errorf("public_key_wo_version: a %T, not a number", version)
 	}
 	t, err := keypairTimeoutsType.ValueFromTerraform(context.Background(), values["timeouts"])
 	if err != nil {
@@ -107,6 +119,11 @@ func (m keypairResourceModel) ToTerraform5Value() (any, error) {
 		}
 		values[name] = v
 	}
+	version, err := m.PublicKeyWOVersion.ToTerraformValue(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("public_key_wo_version: %w", err)
+	}
+	values["public_key_wo_version"] = version
 	t := m.Timeouts
 	if t.IsNull() && len(t.AttributeTypes(ctx)) == 0 { // the zero value: a null of the right type
 		t = timeouts.Value{Object: types.ObjectNull(keypairTimeoutsType.AttrTypes)}

@@ -9,10 +9,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -25,11 +29,12 @@ import (
 )
 
 var (
-	_ resource.Resource                   = &keypairResource{}
-	_ resource.ResourceWithConfigure      = &keypairResource{}
-	_ resource.ResourceWithImportState    = &keypairResource{}
-	_ resource.ResourceWithValidateConfig = &keypairResource{}
-	_ resource.ResourceWithModifyPlan     = &keypairResource{}
+	_ resource.Resource                     = &keypairResource{}
+	_ resource.ResourceWithConfigure        = &keypairResource{}
+	_ resource.ResourceWithImportState      = &keypairResource{}
+	_ resource.ResourceWithValidateConfig   = &keypairResource{}
+	_ resource.ResourceWithModifyPlan       = &keypairResource{}
+	_ resource.ResourceWithConfigValidators = &keypairResource{}
 )
 
 // Default timeouts of the keypair operations (each one API call, retried).
@@ -64,11 +69,23 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"name": schema.StringAttribute{
-				Required: true,
+				Optional: true,
+				Computed: true,
 				MarkdownDescription: "Name of the keypair, unique per user. 1 to 255 characters: letters, digits, space, `_` and `-`; " +
-					"`@` and `.` too where the cloud supports compute microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " (checked at plan time). No whitespace at either end.",
+					"`@` and `.` too where the cloud supports compute microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " (checked at plan time). No whitespace at either end. " +
+					"Set either `name` or `name_prefix`; with `name_prefix`, the name is computed.",
 				Validators:    []validator.String{keypairNameValidator{}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+			},
+			"name_prefix": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Instead of `name`: the provider names the keypair `name_prefix` followed by %d characters (a UTC timestamp and a counter, in digits and `a`-`f`), ", generatedSuffixLength) +
+					"so names are unique and sort in the order the keypairs were made. " +
+					fmt.Sprintf("1 to %d characters, of those `name` allows (`@` and `.` from compute microversion %s), not starting with whitespace. ", namePrefixMaxLength, nova.FeatureExtendedNames.MinMicroversion()) +
+					"With `lifecycle { create_before_destroy = true }`, a new key gets a new keypair before the old one is deleted: rotation without a moment with no keypair, and without a name conflict. " +
+					"Changing `name_prefix` replaces the keypair only when its name does not start with the new prefix.",
+				Validators:    []validator.String{namePrefixValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(nameLacksPrefix, "Replaces the keypair when its name does not start with the new prefix.", "Replaces the keypair when its name does not start with the new prefix.")},
 			},
 
 			// Optional
@@ -79,8 +96,26 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"e.g. `file(\"~/.ssh/id_ed25519.pub\")`), or a PEM certificate when `type = \"x509\"`. Checked at plan time. " +
 					"Nova stores it verbatim; surrounding whitespace (the trailing newline `file()` keeps) is not a change. " +
 					"When omitted, the provider generates a key pair itself (see `key_algorithm`), imports its public half and returns the private half in `private_key`; " +
-					"this works on every cloud, also from microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " where Nova no longer generates keys.",
+					"this works on every cloud, also from microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " where Nova no longer generates keys. " +
+					"With `public_key_wo` set, computed: the key Nova stores.",
 				PlanModifiers: []planmodifier.String{samePublicKey{}, stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()},
+			},
+			"public_key_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				MarkdownDescription: "Write-only (Terraform 1.11 and later, OpenTofu 1.11 and later): the public key to import, as `public_key` takes it and checked the same way, but never kept in the plan or the state. " +
+					"It accepts ephemeral values, such as `ephemeral.tls_private_key.this.public_key_openssh`, so that the private half can go to a secret store without ever touching the state. " +
+					"The state then holds the `public_key` Nova stores and its `fingerprint`. " +
+					"Terraform cannot see a change of a write-only value, so changing only `public_key_wo` plans nothing: change `public_key_wo_version` to replace the keypair with the new key. " +
+					"Conflicts with `public_key` and `key_algorithm`.",
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("public_key"), path.MatchRoot("key_algorithm"))},
+			},
+			"public_key_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Any number, recorded in the state: changing it replaces the keypair with the key `public_key_wo` has then. " +
+					"Change it whenever `public_key_wo` changes (which Terraform cannot see). Requires `public_key_wo`.",
+				Validators:    []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("public_key_wo"))},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 			},
 			"type": schema.StringAttribute{
 				Optional: true,
@@ -132,6 +167,7 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Sensitive: true,
 				MarkdownDescription: "The generated private key (OpenSSH PEM, accepted by `ssh -i`), only when `public_key` is omitted. " +
 					"It is kept in the Terraform state, unencrypted: protect the state, or import a key made outside Terraform instead. " +
+					"To keep the private key out of the state altogether, generate it with an ephemeral resource, store it with a secret store's write-only argument, and pass its public half in `public_key_wo` (see the recipe below). " +
 					"Nova never returns it, so it cannot be recovered by import.",
 				PlanModifiers: keep,
 			},
@@ -153,23 +189,42 @@ func (r *keypairResource) ValidateConfig(ctx context.Context, req resource.Valid
 		return
 	}
 	keyType := cfg.Type.ValueString()
-	if !cfg.PublicKey.IsNull() && !cfg.PublicKey.IsUnknown() && !cfg.Type.IsUnknown() {
-		if err := keys.CheckPublicKey(cfg.PublicKey.ValueString(), keyType); err != nil {
-			what := "an OpenSSH public key"
-			if keyType == keys.TypeX509 {
-				what = "a PEM X.509 certificate (type = \"x509\")"
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("public_key"), "Invalid public key",
-				fmt.Sprintf("public_key must be %s, but %s.", what, err))
-		}
+	checkPublicKey(path.Root("public_key"), cfg.PublicKey, cfg.Type, &resp.Diagnostics)
+	checkPublicKey(path.Root("public_key_wo"), cfg.PublicKeyWO, cfg.Type, &resp.Diagnostics)
+	if !cfg.PublicKeyWO.IsNull() && !req.ClientCapabilities.WriteOnlyAttributesAllowed {
+		resp.Diagnostics.AddAttributeError(path.Root("public_key_wo"), "Write-only argument not supported by this CLI",
+			"public_key_wo is a write-only argument, which Terraform 1.11 and later and OpenTofu 1.11 and later support; the CLI running this plan does not. "+
+				"Upgrade it, or set public_key instead (a public key is no secret: it is then kept in the state).")
 	}
-	if cfg.PublicKey.IsNull() && keyType == keys.TypeX509 {
+	generated := cfg.PublicKey.IsNull() && cfg.PublicKeyWO.IsNull()
+	if generated && keyType == keys.TypeX509 {
 		resp.Diagnostics.AddAttributeError(path.Root("type"), "Cannot generate an x509 keypair",
-			"The provider generates only OpenSSH key pairs. To register a certificate, make it outside Terraform and set public_key to its PEM, with type = \"x509\".")
+			"The provider generates only OpenSSH key pairs. To register a certificate, make it outside Terraform and set public_key (or public_key_wo) to its PEM, with type = \"x509\".")
 	}
 	if !cfg.PublicKey.IsNull() && !cfg.KeyAlgorithm.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("key_algorithm"), "key_algorithm without generation",
 			"key_algorithm chooses the key the provider generates when public_key is omitted; with public_key set it has no effect. Remove one of them.")
+	}
+}
+
+// ConfigValidators: a keypair is named by `name` or by `name_prefix`.
+func (r *keypairResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{resourcevalidator.ExactlyOneOf(path.MatchRoot("name"), path.MatchRoot("name_prefix"))}
+}
+
+// checkPublicKey adds an error on attribute at when key, known and set, is
+// not a public key of keyType. The error never shows the value (it may be
+// a private key pasted by mistake).
+func checkPublicKey(at path.Path, key, keyType types.String, diags *diag.Diagnostics) {
+	if key.IsNull() || key.IsUnknown() || keyType.IsUnknown() {
+		return
+	}
+	if err := keys.CheckPublicKey(key.ValueString(), keyType.ValueString()); err != nil {
+		what := "an OpenSSH public key"
+		if keyType.ValueString() == keys.TypeX509 {
+			what = "a PEM X.509 certificate (type = \"x509\")"
+		}
+		diags.AddAttributeError(at, "Invalid public key", fmt.Sprintf("%s must be %s, but %s.", at, what, err))
 	}
 }
 
@@ -223,6 +278,9 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		err := r.client.Require(ctx, region, f)
 		var mvErr *nova.MicroversionError
 		switch {
+		case errors.As(err, &mvErr) && f == nova.FeatureExtendedNames && plan.Name.IsUnknown():
+			resp.Diagnostics.AddAttributeError(path.Root("name_prefix"), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region,
+				microversionDetailFor(mvErr, fmt.Sprintf("the keypair name prefix %q (with `@` or `.`)", opts.Name))))
 		case errors.As(err, &mvErr):
 			resp.Diagnostics.AddAttributeError(path.Root(featureAttr[f]), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, opts.Name)))
 		case err != nil:
@@ -243,13 +301,18 @@ func replacing(plan, state keypairResourceModel) bool {
 			return true
 		}
 	}
-	return false
+	return !plan.PublicKeyWOVersion.Equal(state.PublicKeyWOVersion)
 }
 
-// createOpts is what Create sends for plan (before the key is known), and
-// what ModifyPlan checks against the cloud's microversions.
+// createOpts is what Create sends for plan (before the key is known, and
+// with name_prefix for a name not generated yet), and what ModifyPlan
+// checks against the cloud's microversions: a generated name's suffix
+// needs no microversion, so its prefix asks for what the name will.
 func createOpts(plan keypairResourceModel) nova.CreateKeypairOpts {
 	opts := nova.CreateKeypairOpts{Name: plan.Name.ValueString(), PublicKey: plan.PublicKey.ValueString()}
+	if plan.Name.IsUnknown() || plan.Name.IsNull() {
+		opts.Name = plan.NamePrefix.ValueString()
+	}
 	if !plan.UserID.IsUnknown() && !plan.UserID.IsNull() {
 		opts.UserID = plan.UserID.ValueString()
 	}
@@ -296,7 +359,15 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	cfg := keypairModelOf(req.Config.Raw, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	opts := createOpts(plan)
+	prefixed := plan.Name.IsUnknown() || plan.Name.IsNull()
+	if prefixed {
+		opts.Name = generateName(plan.NamePrefix.ValueString())
+	}
 	name, userID := opts.Name, opts.UserID
 	region, ok := regionOr(ctx, r.client, plan.Region, &resp.Diagnostics)
 	if !ok {
@@ -305,8 +376,12 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 
 	publicKey := opts.PublicKey
 	privateKey := types.StringNull()
+	writeOnly := !cfg.PublicKeyWO.IsNull()
+	if writeOnly {
+		publicKey = cfg.PublicKeyWO.ValueString() // in the request only: never logged, never in state
+	}
 	algorithm := algorithmOf(publicKey)
-	if plan.PublicKey.IsNull() || plan.PublicKey.IsUnknown() {
+	if !writeOnly && (plan.PublicKey.IsNull() || plan.PublicKey.IsUnknown()) {
 		alg := keys.RSA
 		if !plan.KeyAlgorithm.IsNull() && !plan.KeyAlgorithm.IsUnknown() {
 			alg = keys.Algorithm(plan.KeyAlgorithm.ValueString())
@@ -323,6 +398,13 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 
 	opts.PublicKey = publicKey
 	kp, err := r.client.CreateKeypair(ctx, region, opts)
+	for try := 1; prefixed && nova.IsConflict(err) && try < maxNameTries; try++ {
+		// Another keypair took the generated name (made at the same
+		// moment elsewhere with the same prefix): take the next one.
+		opts.Name = generateName(plan.NamePrefix.ValueString())
+		name = opts.Name
+		kp, err = r.client.CreateKeypair(ctx, region, opts)
+	}
 	if err != nil {
 		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err)))
 		return
@@ -333,6 +415,12 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	state.ID = types.StringValue(keypairID(userID, kp.Name))
 	state.Name = types.StringValue(kp.Name)
 	state.PublicKey = types.StringValue(publicKey)
+	if writeOnly {
+		// Public material, but what Nova stores rather than the write-only
+		// value itself.
+		state.PublicKey = types.StringValue(cmp.Or(kp.PublicKey, strings.TrimSpace(publicKey)))
+	}
+	state.PublicKeyWO = types.StringNull()
 	state.PrivateKey = privateKey
 	state.KeyAlgorithm = algorithm
 	state.Fingerprint = types.StringValue(kp.Fingerprint)

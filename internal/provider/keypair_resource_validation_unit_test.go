@@ -98,6 +98,19 @@ func badKey(what, key, why string) BadInput {
 		[]string{"public_key must be an OpenSSH public key, but " + why}}
 }
 
+// badWriteOnlyKey is a public_key_wo ValidateConfig refuses for type
+// ssh, and why: the same checks as public_key's.
+func badWriteOnlyKey(what, key, why string) BadInput {
+	return BadInput{what, map[string]string{"name": "bad-key", "public_key_wo": key}, "public_key_wo", "Invalid public key",
+		[]string{"public_key_wo must be an OpenSSH public key, but " + why}}
+}
+
+// badPrefix is a name_prefix the prefix validator refuses, and why.
+func badPrefix(what, prefix, why string) BadInput {
+	return BadInput{what, map[string]string{"name_prefix": prefix}, "name_prefix", "Invalid keypair name prefix",
+		[]string{fmt.Sprintf("The keypair name prefix %q %s", prefix, why)}}
+}
+
 // badCertificate is a public_key ValidateConfig refuses for type x509,
 // and why.
 func badCertificate(what, key, why string) BadInput {
@@ -158,11 +171,30 @@ func BadInputs(t testing.TB) []BadInput {
 		{"unknown type", map[string]string{"name": "x", "type": "dsa"}, "type", "Invalid Attribute Value Match",
 			[]string{`Attribute type value must be one of: ["ssh" "x509"], got: "dsa"`}},
 		{"generation of x509", map[string]string{"name": "x", "type": "x509"}, "type", "Cannot generate an x509 keypair",
-			[]string{"The provider generates only OpenSSH key pairs. To register a certificate, make it outside Terraform and set public_key to its PEM, with type = \"x509\"."}},
+			[]string{"The provider generates only OpenSSH key pairs. To register a certificate, make it outside Terraform and set public_key (or public_key_wo) to its PEM, with type = \"x509\"."}},
 		{"unknown key_algorithm", map[string]string{"name": "x", "key_algorithm": "dsa"}, "key_algorithm", "Invalid Attribute Value Match",
 			[]string{`Attribute key_algorithm value must be one of: ["rsa" "ecdsa" "ed25519"], got: "dsa"`}},
 		{"key_algorithm with public_key", map[string]string{"name": "x", "key_algorithm": "rsa", "public_key": testPublicKey}, "key_algorithm", "key_algorithm without generation",
 			[]string{"key_algorithm chooses the key the provider generates when public_key is omitted; with public_key set it has no effect. Remove one of them."}},
+		badWriteOnlyKey("private key in public_key_wo", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n", privateKey),
+		badWriteOnlyKey("truncated public_key_wo", fields[0]+" "+fields[1][:30], notSSHLine+`the key type "ssh-ed25519"`+notValid),
+		badWriteOnlyKey("two keys in public_key_wo", testPublicKey+"\n"+testPublicKey, moreThanOne),
+		{"certificate in public_key_wo, type ssh", map[string]string{"name": "x", "public_key_wo": cert}, "public_key_wo", "Invalid public key",
+			[]string{`public_key_wo must be an OpenSSH public key, but this is an X.509 certificate; set type = "x509" to import a certificate.`}},
+		{"OpenSSH key in public_key_wo as x509", map[string]string{"name": "x", "type": "x509", "public_key_wo": testPublicKey}, "public_key_wo", "Invalid public key",
+			[]string{`public_key_wo must be a PEM X.509 certificate (type = "x509"), but this is an OpenSSH public key; set type = "ssh" (the default) to import it.`}},
+		{"public_key_wo with public_key", map[string]string{"name": "x", "public_key": testPublicKey, "public_key_wo": testPublicKey}, "public_key_wo", "Invalid Attribute Combination",
+			[]string{`Attribute "public_key" cannot be specified when "public_key_wo" is specified`}},
+		{"public_key_wo with key_algorithm", map[string]string{"name": "x", "key_algorithm": "rsa", "public_key_wo": testPublicKey}, "public_key_wo", "Invalid Attribute Combination",
+			[]string{`Attribute "key_algorithm" cannot be specified when "public_key_wo" is specified`}},
+		{"name and name_prefix", map[string]string{"name": "x", "name_prefix": "x-"}, "name", "Invalid Attribute Combination",
+			[]string{`Exactly one of these attributes must be configured: [name,name_prefix]`}},
+		{"neither name nor name_prefix", map[string]string{"public_key": testPublicKey}, "", "Missing Attribute Configuration",
+			[]string{`Exactly one of these attributes must be configured: [name,name_prefix]`}},
+		badPrefix("empty name_prefix", "", "is empty; a prefix has 1 to 229 characters."),
+		badPrefix("230-character name_prefix", strings.Repeat("k", 230), "has 230 characters; with the 26 the provider adds, Nova's limit of 255 allows at most 229."),
+		badPrefix("name_prefix with a leading space", " web-", "starts with whitespace, which Nova refuses; trim it."),
+		badPrefix("name_prefix with a slash", "team/web-", "contains '/'"+nameAllowed),
 		{"empty user_id", map[string]string{"name": "x", "user_id": ""}, "user_id", "Invalid Attribute Value Length",
 			[]string{"Attribute user_id string length must be at least 1, got: 0"}},
 		{"user_id with a slash", map[string]string{"name": "x", "user_id": "a/b"}, "user_id", "Invalid Attribute Value Match",
@@ -177,8 +209,8 @@ func BadInputs(t testing.TB) []BadInput {
 func TestKeypairBadInput(t *testing.T) {
 	p := newProtocolServer(t)
 	catalogue := BadInputs(t)
-	if len(catalogue) != 44 {
-		t.Fatalf("the catalogue has %d bad inputs, want 44", len(catalogue))
+	if len(catalogue) != 57 {
+		t.Fatalf("the catalogue has %d bad inputs, want 57", len(catalogue))
 	}
 	seen := map[string]bool{}
 	for _, bad := range catalogue {
@@ -238,6 +270,14 @@ func TestKeypairGoodInput(t *testing.T) {
 		"unknown key_algorithm":          {"name": "deployer", "key_algorithm": unknownString},
 		"unknown user_id":                {"name": "deployer", "user_id": unknownString},
 		"timeouts":                       {"name": "deployer", "timeouts": p.timeouts(attrs{"create": "10m", "delete": "1m"})},
+		"write-only key":                 {"name": "deployer", "public_key_wo": "\t" + testPublicKey + "\n", "public_key_wo_version": numberValue(1)},
+		"write-only key, unknown":        {"name": "deployer", "public_key_wo": unknownString},
+		"write-only certificate":         {"name": "deployer", "type": "x509", "public_key_wo": cert},
+		"name_prefix":                    {"name_prefix": "web-"},
+		"name_prefix, 229 characters":    {"name_prefix": strings.Repeat("k", 229)},
+		"name_prefix ending in a space":  {"name_prefix": "web "},
+		"name_prefix with @ and .":       {"name_prefix": "deploy@example.com-"},
+		"unknown name_prefix":            {"name_prefix": unknownString},
 	} {
 		t.Run(what, func(t *testing.T) {
 			p := p.in(t)

@@ -219,12 +219,21 @@ func (p *protocolServer) decode(typ tftypes.Type, dv *tfprotov6.DynamicValue) tf
 }
 
 // validate is ValidateResourceConfig of a nova_keypair configuration, what
-// Terraform calls first on every plan.
+// Terraform calls first on every plan, from a CLI with write-only
+// arguments (Terraform and OpenTofu 1.11 and later).
 func (p *protocolServer) validate(config tftypes.Value) []*tfprotov6.Diagnostic {
 	p.t.Helper()
+	return p.validateFrom(config, true)
+}
+
+// validateFrom is validate from a CLI that has write-only arguments or
+// not.
+func (p *protocolServer) validateFrom(config tftypes.Value, writeOnly bool) []*tfprotov6.Diagnostic {
+	p.t.Helper()
 	resp, err := p.server.ValidateResourceConfig(p.t.Context(), &tfprotov6.ValidateResourceConfigRequest{
-		TypeName: keypairTypeName,
-		Config:   p.dynamic(config),
+		TypeName:           keypairTypeName,
+		Config:             p.dynamic(config),
+		ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: writeOnly},
 	})
 	if err != nil {
 		p.t.Fatalf("ValidateResourceConfig: %s", err)

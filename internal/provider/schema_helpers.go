@@ -7,8 +7,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/id"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
@@ -65,6 +69,66 @@ func keypairNameProblem(name string) string {
 func nameRuneAllowed(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '_' || r == '-' ||
 		strings.ContainsRune(nova.ExtendedNameChars, r)
+}
+
+// Names made from name_prefix: the prefix, then id.PrefixedUniqueId's
+// suffix (a UTC timestamp to 1/10000 s and a counter: digits and a-f,
+// which every microversion allows), as the AWS provider names things.
+const (
+	generatedSuffixLength = id.UniqueIDSuffixLength
+	namePrefixMaxLength   = nameMaxLength - generatedSuffixLength
+	// maxNameTries is how many generated names a create tries when Nova
+	// answers that the name is taken (409).
+	maxNameTries = 3
+)
+
+// generateName is a keypair name made of prefix and a suffix unique to
+// this moment and process, which sorts by creation time.
+func generateName(prefix string) string {
+	return id.PrefixedUniqueId(prefix)
+}
+
+// namePrefixValidator checks a name_prefix as keypairNameValidator checks
+// a name: with room left for the generated suffix, and whitespace allowed
+// at its end (the suffix follows it).
+type namePrefixValidator struct{}
+
+func (namePrefixValidator) Description(context.Context) string {
+	return fmt.Sprintf("1 to %d characters: %s (and `@`, `.` from compute microversion 2.92); no whitespace at the start", namePrefixMaxLength, nameCharsBase)
+}
+
+func (v namePrefixValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (namePrefixValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	prefix := req.ConfigValue.ValueString()
+	why := ""
+	switch n := utf8.RuneCountInString(prefix); {
+	case n == 0:
+		why = fmt.Sprintf("is empty; a prefix has 1 to %d characters", namePrefixMaxLength)
+	case n > namePrefixMaxLength:
+		why = fmt.Sprintf("has %d characters; with the %d the provider adds, Nova's limit of %d allows at most %d", n, generatedSuffixLength, nameMaxLength, namePrefixMaxLength)
+	default:
+		// What the name made of it would break, but its length.
+		why = keypairNameProblem(prefix + strings.Repeat("0", generatedSuffixLength))
+		why = strings.Replace(why, "starts or ends with whitespace", "starts with whitespace", 1)
+	}
+	if why != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid keypair name prefix", fmt.Sprintf("The keypair name prefix %q %s.", prefix, why))
+	}
+}
+
+// nameLacksPrefix is name_prefix's replacement rule: a new prefix
+// replaces the keypair only when the keypair's name does not start with
+// it (a name made from "web-" still fits "web").
+func nameLacksPrefix(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	var name types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
+	resp.RequiresReplace = req.PlanValue.IsUnknown() || name.IsNull() || !strings.HasPrefix(name.ValueString(), req.PlanValue.ValueString())
 }
 
 // noSlash matches IDs without "/": a keypair's ID is user_id/name.
