@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"testing"
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -21,6 +22,9 @@ var (
 	ResourceIdentity  = Capability{Name: "resource identities", Terraform: "1.12.0", OpenTofu: "1.12.0"}
 	MovedAcrossTypes  = Capability{Name: "moved blocks across resource types", Terraform: "1.8.0", OpenTofu: "1.10.0"}
 	ListResources     = Capability{Name: "list resources (terraform query)", Terraform: "1.14.0"} // not in OpenTofu
+	// WriteOnlyArguments come with ephemeral values (Terraform 1.10,
+	// OpenTofu 1.11), so a test that has them has both.
+	WriteOnlyArguments = Capability{Name: "write-only arguments", Terraform: "1.11.0", OpenTofu: "1.11.0"}
 )
 
 // Capability is something a Terraform or OpenTofu CLI offers providers
@@ -57,6 +61,22 @@ func (c Capability) CheckTerraformVersion(_ context.Context, req tfversion.Check
 	if req.TerraformVersion.LessThan(version.Must(version.NewVersion(minimum))) {
 		resp.Skip = fmt.Sprintf("%s v%s: %s need %s %s or later", cli, req.TerraformVersion, c.Name, cli, minimum)
 	}
+}
+
+// In reports whether the CLI at TF_ACC_TERRAFORM_PATH has the capability,
+// for a test that checks what a CLI without it does instead of skipping.
+func (c Capability) In(t testing.TB) bool {
+	t.Helper()
+	name, err := CLIName(os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, v, _ := strings.Cut(name, "-")
+	minimum := c.Terraform
+	if cli == "tofu" {
+		minimum = c.OpenTofu
+	}
+	return minimum != "" && !version.Must(version.NewVersion(v)).LessThan(version.Must(version.NewVersion(minimum)))
 }
 
 // CLIName is what the CLI at path is, as the test matrix names it:

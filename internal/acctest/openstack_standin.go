@@ -19,7 +19,8 @@ import (
 )
 
 // OpenStackStandIn serves, inside the test binary, a provider named
-// openstack with one resource, openstack_compute_keypair_v2, shaped like
+// openstack with two resources: openstack_compute_instance_v2 (see
+// standInServer) and openstack_compute_keypair_v2, shaped like
 // terraform-provider-openstack's (schema version 0: id, region, name,
 // public_key, private_key, fingerprint, user_id, value_specs) and
 // managing real keypairs of the environment's cloud. Tests of `moved`
@@ -50,7 +51,10 @@ func (p *standInProvider) Configure(_ context.Context, _ provider.ConfigureReque
 }
 
 func (p *standInProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return &standInKeypair{} }}
+	return []func() resource.Resource{
+		func() resource.Resource { return &standInKeypair{} },
+		func() resource.Resource { return &standInServer{} },
+	}
 }
 
 func (p *standInProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }

@@ -244,7 +244,10 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 
 	if !req.State.Raw.IsNull() {
 		state := keypairModelOf(req.State.Raw, &resp.Diagnostics)
-		replaced := generatedKeyReplaced(state)
+		// A generated key's keypair now given a key in public_key_wo:
+		// Terraform sees no change of public_key (computed), but the key is
+		// no longer the provider's to make.
+		replaced := generatedKeyReplaced(state) || (!cfg.PublicKeyWO.IsNull() && !state.PrivateKey.IsNull() && state.PrivateKey.ValueString() != "")
 		if replaced {
 			plan.PublicKey = types.StringUnknown()
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("public_key"), plan.PublicKey)...)

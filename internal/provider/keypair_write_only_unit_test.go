@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
@@ -125,4 +126,19 @@ func TestKeypairWriteOnly_versionAlone(t *testing.T) {
 	p := newProtocolServer(t)
 	requireError(t, p.validate(p.keypair(attrs{"name": "deployer", "public_key_wo_version": numberValue(1)})),
 		"public_key_wo_version", "Invalid Attribute Combination", `Attribute "public_key_wo" must be specified when "public_key_wo_version" is specified`)
+}
+
+// TestKeypairWriteOnly_fromGenerated: a generated keypair given a key in
+// public_key_wo is replaced (public_key unknown until Nova answers), even
+// without public_key_wo_version.
+func TestKeypairWriteOnly_fromGenerated(t *testing.T) {
+	p := configuredServer(t, novatest.NewCloud(t), nil)
+	pair, err := keys.Generate(keys.ED25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated := recordedKeypair().with(attrs{"public_key": pair.PublicKey, "private_key": pair.PrivateKeyPEM})
+	prior := p.keypair(generated)
+	resp, planned := p.plan(prior, p.keypair(attrs{"name": "deployer", "public_key_wo": novatest.OtherPublicKey}))
+	requireReplace(t, resp, prior, planned, "public_key")
 }
