@@ -1,5 +1,5 @@
 # Rotate a key with no moment without a keypair: with name_prefix, each key
-# gets a keypair of its own name (deploy-ci-20261130041200123400000001), so
+# gets a keypair of its own name (example-ci-20261130041200123400000001), so
 # create_before_destroy makes the new keypair before the old one is deleted,
 # and Nova never sees the same name twice.
 resource "nova_keypair" "ci" {

@@ -7,6 +7,7 @@
 
 terraform {
   required_providers {
+    nova      = { source = "terraform-provider-nova/nova" }
     tls       = { source = "hashicorp/tls", version = ">= 4.1.0" }   # ephemeral tls_private_key
     vault     = { source = "hashicorp/vault", version = ">= 5.0.0" } # write-only data_json_wo
     openstack = { source = "terraform-provider-openstack/openstack" }
