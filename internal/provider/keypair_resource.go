@@ -165,9 +165,9 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"private_key": schema.StringAttribute{
 				Computed:  true,
 				Sensitive: true,
-				MarkdownDescription: "The generated private key (OpenSSH PEM, accepted by `ssh -i`), only when `public_key` is omitted. " +
+				MarkdownDescription: "The generated private key (OpenSSH PEM, accepted by `ssh -i`), only when `public_key` and `public_key_wo` are omitted. " +
 					"It is kept in the Terraform state, unencrypted: protect the state, or import a key made outside Terraform instead. " +
-					"To keep the private key out of the state altogether, generate it with an ephemeral resource, store it with a secret store's write-only argument, and pass its public half in `public_key_wo` (see the recipe below). " +
+					"To keep the private key out of the state altogether, generate it with an ephemeral resource, store it with a secret store's write-only argument, and pass its public half in `public_key_wo` (the write-only recipe in the examples). " +
 					"Nova never returns it, so it cannot be recovered by import.",
 				PlanModifiers: keep,
 			},
