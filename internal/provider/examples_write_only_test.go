@@ -122,7 +122,8 @@ func checkSecretIsKeypairs(addr, secret, server string, names *[]string) resourc
 		var data struct {
 			PrivateKey string `json:"private_key"`
 		}
-		if err := json.Unmarshal([]byte(v.(string)), &data); err != nil {
+		stored, _ := v.(string)
+		if err := json.Unmarshal([]byte(stored), &data); err != nil {
 			return fmt.Errorf("secret %s: %w", secret, err)
 		}
 		public, err := keys.PublicKeyOf(data.PrivateKey)
