@@ -26,12 +26,13 @@ import (
 // the ephemeral key pair's private half reaches the secret store and
 // nothing else, its public half is the keypair's in Nova, and the server
 // boots with it. Bumping deploy_key_version rotates all of it, the new
-// keypair made before the old one is deleted, and the server kept.
+// keypair made before the old one is deleted, and the server kept; a
+// keypair made again after an out-of-band delete gets its private key
+// stored too.
 func TestAccExamples_writeOnly(t *testing.T) {
 	acctest.SkipWithoutTFAcc(t)
 	const (
 		prefix = "deploy-"
-		secret = "secret/openstack/deploy-key"
 		server = "web-1"
 	)
 	cfg := example(t, map[string]string{
@@ -60,19 +61,19 @@ func TestAccExamples_writeOnly(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("private_key"), knownvalue.Null()),
 					noPrivateKeyInState{},
 				},
-				Check: checkSecretIsKeypairs(addr, secret, server, &names),
+				Check: checkSecretIsKeypairs(addr, server, &names),
 			},
 			{
 				Config:          cfg,
 				ConfigVariables: config.Variables{"deploy_key_version": config.IntegerVariable(2)},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy),
-					plancheck.ExpectResourceAction("vault_kv_secret_v2.deploy_key", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("vault_kv_secret_v2.deploy_key", plancheck.ResourceActionDestroyBeforeCreate), // its name is the keypair's
 					plancheck.ExpectResourceAction("openstack_compute_instance_v2.web", plancheck.ResourceActionNoop),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{noPrivateKeyInState{}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkSecretIsKeypairs(addr, secret, "", &names),
+					checkSecretIsKeypairs(addr, "", &names),
 					func(*terraform.State) error {
 						held, err := novaKeypairs(prefix)
 						if err != nil {
@@ -84,6 +85,23 @@ func TestAccExamples_writeOnly(t *testing.T) {
 						return nil
 					},
 				),
+			},
+			{
+				// The keypair deleted outside Terraform is made again, from
+				// a new ephemeral key pair: the secret store gets its
+				// private key too, under the new keypair's name.
+				PreConfig: func() {
+					c, err := acctest.Client("")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := c.DeleteKeypair(context.Background(), "", names[len(names)-1], ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:          cfg,
+				ConfigVariables: config.Variables{"deploy_key_version": config.IntegerVariable(2)},
+				Check:           checkSecretIsKeypairs(addr, "", &names),
 			},
 		},
 	})
@@ -104,10 +122,11 @@ func (noPrivateKeyInState) CheckState(_ context.Context, req statecheck.CheckSta
 }
 
 // checkSecretIsKeypairs requires the private key the stand-in secret
-// store received to be that of the keypair's public key in Nova (read out
-// of band), and, when server is set, the server to have booted with that
-// keypair. It appends the keypair's name to names.
-func checkSecretIsKeypairs(addr, secret, server string, names *[]string) resource.TestCheckFunc {
+// store holds under the keypair's name (secret/openstack/NAME), and no
+// other deploy key, to be that of the keypair's public key in Nova (read
+// out of band); and, when server is set, the server to have booted with
+// that keypair. It appends the keypair's name to names.
+func checkSecretIsKeypairs(addr, server string, names *[]string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
 		if !ok {
@@ -115,15 +134,23 @@ func checkSecretIsKeypairs(addr, secret, server string, names *[]string) resourc
 		}
 		name := rs.Primary.Attributes["name"]
 		*names = append(*names, name)
-		v, ok := acctest.Secrets.Load(secret)
-		if !ok {
-			return fmt.Errorf("the secret store has no %s", secret)
+		secret := "secret/openstack/" + name
+		var stored []string
+		acctest.Secrets.Range(func(k, _ any) bool {
+			if path, _ := k.(string); strings.HasPrefix(path, "secret/openstack/deploy-") {
+				stored = append(stored, path)
+			}
+			return true
+		})
+		if len(stored) != 1 || stored[0] != secret {
+			return fmt.Errorf("the secret store holds %q, want only %s", stored, secret)
 		}
+		v, _ := acctest.Secrets.Load(secret)
 		var data struct {
 			PrivateKey string `json:"private_key"`
 		}
-		stored, _ := v.(string)
-		if err := json.Unmarshal([]byte(stored), &data); err != nil {
+		raw, _ := v.(string)
+		if err := json.Unmarshal([]byte(raw), &data); err != nil {
 			return fmt.Errorf("secret %s: %w", secret, err)
 		}
 		public, err := keys.PublicKeyOf(data.PrivateKey)

@@ -106,7 +106,8 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Write-only (Terraform 1.11 and later, OpenTofu 1.11 and later): the public key to import, as `public_key` takes it and checked the same way, but never kept in the plan or the state. " +
 					"It accepts ephemeral values, such as `ephemeral.tls_private_key.this.public_key_openssh`, so that the private half can go to a secret store without ever touching the state. " +
 					"The state then holds the `public_key` Nova stores and its `fingerprint`. " +
-					"Terraform cannot see a change of a write-only value, so changing only `public_key_wo` plans nothing: change `public_key_wo_version` to replace the keypair with the new key. " +
+					"Terraform cannot see a change of a write-only value, so changing only `public_key_wo` plans nothing: change `public_key_wo_version` to replace the keypair with the new key " +
+					"(also when moving from `public_key` to `public_key_wo` with another key). " +
 					"Conflicts with `public_key` and `key_algorithm`.",
 				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("public_key"), path.MatchRoot("key_algorithm"))},
 			},
@@ -201,7 +202,11 @@ func (r *keypairResource) ValidateConfig(ctx context.Context, req resource.Valid
 		resp.Diagnostics.AddAttributeError(path.Root("type"), "Cannot generate an x509 keypair",
 			"The provider generates only OpenSSH key pairs. To register a certificate, make it outside Terraform and set public_key (or public_key_wo) to its PEM, with type = \"x509\".")
 	}
-	if !cfg.PublicKey.IsNull() && !cfg.KeyAlgorithm.IsNull() {
+	// key_algorithm repeating the key's own algorithm is allowed: the
+	// configuration Terraform generates for an import has both.
+	sameAlgorithm := !cfg.PublicKey.IsUnknown() && !cfg.KeyAlgorithm.IsUnknown() &&
+		string(keys.AlgorithmOf(cfg.PublicKey.ValueString())) == cfg.KeyAlgorithm.ValueString()
+	if !cfg.PublicKey.IsNull() && !cfg.KeyAlgorithm.IsNull() && !sameAlgorithm {
 		resp.Diagnostics.AddAttributeError(path.Root("key_algorithm"), "key_algorithm without generation",
 			"key_algorithm chooses the key the provider generates when public_key is omitted; with public_key set it has no effect. Remove one of them.")
 	}
@@ -381,7 +386,10 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	privateKey := types.StringNull()
 	writeOnly := !cfg.PublicKeyWO.IsNull()
 	if writeOnly {
-		publicKey = cfg.PublicKeyWO.ValueString() // in the request only: never logged, never in state
+		// Never in the plan or the state; sent trimmed (Nova cannot
+		// fingerprint a key with leading whitespace). A public key, it is in
+		// TRACE logs of request bodies, as public_key is.
+		publicKey = strings.TrimSpace(cfg.PublicKeyWO.ValueString())
 	}
 	algorithm := algorithmOf(publicKey)
 	if !writeOnly && (plan.PublicKey.IsNull() || plan.PublicKey.IsUnknown()) {
@@ -627,7 +635,8 @@ func createErrorDetail(name, userID, region string, err error) string {
 	case nova.IsConflict(err):
 		id := keypairID(userID, name)
 		return fmt.Sprintf("A keypair named %q already exists for %s in region %q; keypair names are unique per user. "+
-			"Choose another name, or adopt the existing keypair with an import block:\n\n"+
+			"Choose another name, or adopt the existing keypair with an import block (below). "+
+			"If this is a replacement with create_before_destroy, the old keypair still holds the name: use name_prefix instead of name, so that each replacement gets a name of its own.\n\n"+
 			"import {\n  to = nova_keypair.<resource name>\n  id = %q\n}\n\n"+
 			"or: terraform import nova_keypair.<resource name> %s\n\nNova said: %s",
 			name, userDescription(userID), region, id, id, nova.APIMessage(err))

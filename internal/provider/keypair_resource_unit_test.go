@@ -497,7 +497,8 @@ func TestCreateErrorDetail(t *testing.T) {
 	conflict := novaError(409, `{"conflictingRequest": {"code": 409, "message": "Key pair 'x' already exists."}}`)
 	quota := novaError(403, `{"forbidden": {"code": 403, "message": "Quota exceeded, too many key pairs."}}`)
 	policy := novaError(403, `{"forbidden": {"code": 403, "message": "Policy doesn't allow os_compute_api:os-keypairs:create to be performed."}}`)
-	const adopt = "; keypair names are unique per user. Choose another name, or adopt the existing keypair with an import block:\n\n"
+	const adopt = "; keypair names are unique per user. Choose another name, or adopt the existing keypair with an import block (below). " +
+		"If this is a replacement with create_before_destroy, the old keypair still holds the name: use name_prefix instead of name, so that each replacement gets a name of its own.\n\n"
 	for _, tc := range []struct {
 		what         string
 		name, userID string

@@ -271,6 +271,7 @@ func TestKeypairGoodInput(t *testing.T) {
 		"unknown user_id":                {"name": "deployer", "user_id": unknownString},
 		"timeouts":                       {"name": "deployer", "timeouts": p.timeouts(attrs{"create": "10m", "delete": "1m"})},
 		"write-only key":                 {"name": "deployer", "public_key_wo": "\t" + testPublicKey + "\n", "public_key_wo_version": numberValue(1)},
+		"key_algorithm of the key":       {"name": "deployer", "public_key": testPublicKey, "key_algorithm": "ed25519"}, // as import's generated configuration has it
 		"write-only key, unknown":        {"name": "deployer", "public_key_wo": unknownString},
 		"write-only certificate":         {"name": "deployer", "type": "x509", "public_key_wo": cert},
 		"name_prefix":                    {"name_prefix": "web-"},

@@ -24,9 +24,14 @@ ephemeral "tls_private_key" "deploy" {
   algorithm = "ED25519"
 }
 
+# The private key is stored under the keypair's name. The keypair can be
+# made again for other reasons than a new version (deleted outside
+# Terraform, -replace, a new region), each time from a new ephemeral key
+# pair and with a new name: the secret then moves with it, so the store
+# always holds the private key of the keypair Nova has.
 resource "vault_kv_secret_v2" "deploy_key" {
   mount                = "secret"
-  name                 = "openstack/deploy-key"
+  name                 = "openstack/${nova_keypair.deploy.name}"
   data_json_wo         = jsonencode({ private_key = ephemeral.tls_private_key.deploy.private_key_openssh })
   data_json_wo_version = var.deploy_key_version
 }
@@ -58,4 +63,9 @@ resource "openstack_compute_instance_v2" "web" {
   lifecycle {
     ignore_changes = [key_pair]
   }
+}
+
+output "deploy_key_secret" {
+  description = "Where the deploy key's private half is: vault kv get -mount=secret <this>."
+  value       = vault_kv_secret_v2.deploy_key.name
 }
