@@ -78,6 +78,10 @@ type FaultPlan struct {
 	// (burst RateLimit), checked before the rules: a request that finds it
 	// empty is answered 429 with Retry-After: 1 and not forwarded.
 	RateLimit int
+	// Delay is a round trip added to every forwarded request: half before
+	// it goes to Nova (a client that hangs up meanwhile is not forwarded),
+	// half after Nova answered (Nova has acted; the answer is late).
+	Delay time.Duration
 }
 
 // FaultProxy is a reverse proxy on 127.0.0.1 in front of a service on
@@ -89,6 +93,8 @@ type FaultProxy struct {
 
 	server *httptest.Server
 	proxy  *httputil.ReverseProxy
+
+	delay time.Duration
 
 	mu     sync.Mutex
 	rules  []ruleState
@@ -128,7 +134,7 @@ func NewFaultProxy(t testing.TB, target string, plan FaultPlan, tlsConfig *tls.C
 	}
 	upstream := &url.URL{Scheme: u.Scheme, Host: u.Host}
 
-	p := &FaultProxy{counts: map[string]*FaultCounts{}}
+	p := &FaultProxy{counts: map[string]*FaultCounts{}, delay: plan.Delay}
 	for i, r := range plan.Rules {
 		if r.Every < 1 {
 			t.Fatalf("fault proxy: rule %d: Every must be at least 1", i)
@@ -249,6 +255,13 @@ func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Reply429, RateLimited:
 		reply(w, http.StatusTooManyRequests, "overLimit", "This request was rate-limited.")
 	default:
+		if p.delay > 0 {
+			select {
+			case <-time.After(p.delay / 2):
+			case <-r.Context().Done():
+				return // the client hung up on the way: Nova never sees it
+			}
+		}
 		p.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), faultKey{}, fault)))
 	}
 }
@@ -291,6 +304,7 @@ func (p *FaultProxy) countsLocked(method string) *FaultCounts {
 // modifyResponse sees Nova's answer; for DropResponse and Commit503 it
 // replaces it, through errorHandler.
 func (p *FaultProxy) modifyResponse(resp *http.Response) error {
+	time.Sleep(p.delay / 2) // Nova has answered; the answer is on its way
 	fault, _ := resp.Request.Context().Value(faultKey{}).(Fault)
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -287,3 +287,19 @@ func IsForbidden(err error) bool {
 func IsOverQuota(err error) bool {
 	return gophercloud.ResponseCodeIs(err, http.StatusForbidden) && strings.Contains(strings.ToLower(APIMessage(err)), "quota exceeded")
 }
+
+// UnsettledError is a create or delete whose context ended while its
+// request may have been at Nova, and whose outcome could not be read back
+// either: the keypair may or may not exist.
+type UnsettledError struct {
+	Op    string // "create" or "delete"
+	Name  string
+	Cause error // why the request ended
+	Err   error // why reading the keypair back failed
+}
+
+func (e *UnsettledError) Error() string {
+	return fmt.Sprintf("the %s of keypair %q was cut short (%v) and reading it back failed too (%v): Nova may or may not hold it", e.Op, e.Name, e.Cause, e.Err)
+}
+
+func (e *UnsettledError) Unwrap() error { return e.Cause }

@@ -78,6 +78,12 @@ func userNeed(userID string, wanted ...Feature) need {
 // is success; if it does not exist, the POST is sent again; if it exists
 // with another key, the error is a conflict. So a lost response neither
 // fails the apply nor leaves a keypair Terraform does not know of.
+//
+// When ctx ends (Terraform stopping the provider on Ctrl-C, or the
+// create timeout) after a POST may have reached Nova, nothing is sent
+// again: the create is settled (see settleCreate) on a context of its own,
+// bounded by SettleTimeout, and returns the keypair, with a nil error, if
+// Nova made it; the caller must then record it although its ctx is done.
 func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKeypairOpts) (*Keypair, error) {
 	// A create that needs nothing beyond 2.1 (an ssh key of one's own)
 	// is sent without a microversion, so it costs no version document;
@@ -99,6 +105,9 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 			c.indexed(region, opts.UserID, func(ix *keypairIndex) { ix.put(kp) })
 			return &kp, nil
 		}
+		if ctx.Err() != nil && (uncertain || !neverSent(err)) {
+			return c.settleCreate(ctx, region, opts, err)
+		}
 		// A 409 to the first POST is a real conflict; after an uncertain
 		// attempt it may be our own keypair.
 		if !isUncertain(ctx, err) && (!uncertain || !IsConflict(err)) {
@@ -107,6 +116,9 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		uncertain = true
 
 		existing, getErr := c.GetKeypair(ctx, region, opts.Name, opts.UserID)
+		if getErr != nil && ctx.Err() != nil {
+			return c.settleCreate(ctx, region, opts, err)
+		}
 		switch {
 		case getErr == nil && strings.TrimSpace(existing.PublicKey) == strings.TrimSpace(opts.PublicKey):
 			c.indexed(region, opts.UserID, func(ix *keypairIndex) { ix.put(*existing) })
@@ -118,10 +130,49 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		case attempt >= c.transport.maxRetries:
 			return nil, err
 		}
-		if err := sleep(ctx, c.retryDelay(err, attempt)); err != nil {
-			return nil, err
+		if sleepErr := sleep(ctx, c.retryDelay(err, attempt)); sleepErr != nil {
+			return c.settleCreate(ctx, region, opts, err)
 		}
 	}
+}
+
+// SettleTimeout bounds how long a create or delete whose context ended
+// while its request may have been at Nova is settled for, on a context of
+// its own that Terraform's stop does not cancel.
+const SettleTimeout = 30 * time.Second
+
+// settleLooks are the waits before each look for a keypair whose POST was
+// cancelled in flight: Nova may still be handling it (a cancelled client
+// does not stop the server), so a keypair not there yet is looked for
+// again before it is called not created (3.5 s in all).
+var settleLooks = []time.Duration{0, 500 * time.Millisecond, time.Second, 2 * time.Second}
+
+// settleCreate finds out whether a POST whose context ended (cause is its
+// error) made the keypair, without sending it again: it reads the keypair
+// back on a context of its own (SettleTimeout). It returns the keypair if
+// Nova holds it with the public key sent; a *ConflictError if Nova holds
+// another key under the name; an error wrapping cause, saying the keypair
+// was not created, if Nova does not hold it; or an *UnsettledError if
+// Nova could not be asked.
+func (c *Client) settleCreate(ctx context.Context, region string, opts CreateKeypairOpts, cause error) (*Keypair, error) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
+	defer cancel()
+	for _, wait := range settleLooks {
+		if err := sleep(sctx, wait); err != nil {
+			break
+		}
+		existing, err := c.GetKeypair(sctx, region, opts.Name, opts.UserID)
+		switch {
+		case err == nil && strings.TrimSpace(existing.PublicKey) == strings.TrimSpace(opts.PublicKey):
+			c.indexed(region, opts.UserID, func(ix *keypairIndex) { ix.put(*existing) })
+			return existing, nil
+		case err == nil:
+			return nil, &ConflictError{Name: opts.Name, Err: cause}
+		case !IsNotFound(err):
+			return nil, &UnsettledError{Op: "create", Name: opts.Name, Cause: cause, Err: err}
+		}
+	}
+	return nil, fmt.Errorf("%w; Nova does not hold keypair %q: it was not created", cause, opts.Name)
 }
 
 // isUncertain reports whether a POST may have been processed although it
@@ -184,10 +235,31 @@ func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string)
 		return err
 	}
 	err = keypairs.Delete(ctx, sc, url.PathEscape(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
+	if err != nil && ctx.Err() != nil && !neverSent(err) {
+		err = c.settleDelete(ctx, region, name, userID, err)
+	}
 	if err == nil || IsNotFound(err) {
 		c.indexed(region, userID, func(ix *keypairIndex) { ix.remove(name) })
 	}
 	return err
+}
+
+// settleDelete finds out whether a DELETE whose context ended (cause is
+// its error) removed the keypair: one GET on a context of its own
+// (SettleTimeout). It returns nil if Nova no longer holds the keypair,
+// cause if it still does (the keypair stays in state; a later refresh
+// sees it gone if the DELETE lands after all), or an *UnsettledError.
+func (c *Client) settleDelete(ctx context.Context, region, name, userID string, cause error) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
+	defer cancel()
+	_, err := c.GetKeypair(sctx, region, name, userID)
+	switch {
+	case IsNotFound(err):
+		return nil
+	case err == nil:
+		return cause
+	}
+	return &UnsettledError{Op: "delete", Name: name, Cause: cause, Err: err}
 }
 
 // keypairTypeSSH is Nova's default keypair type, and the only one

@@ -409,18 +409,28 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 
 	opts.PublicKey = publicKey
 	kp, err := r.client.CreateKeypair(ctx, region, opts)
-	for try := 1; prefixed && nova.IsConflict(err) && try < maxNameTries; try++ {
+	for try := 1; prefixed && nova.IsConflict(err) && ctx.Err() == nil && try < maxNameTries; try++ {
 		// Another keypair took the generated name (made at the same
 		// moment elsewhere with the same prefix): take the next one.
 		opts.Name = generateName(plan.NamePrefix.ValueString())
 		name = opts.Name
 		kp, err = r.client.CreateKeypair(ctx, region, opts)
 	}
-	if err != nil {
+	var unsettled *nova.UnsettledError
+	if errors.As(err, &unsettled) {
+		// Nova may hold the keypair: keep track of it. With the error,
+		// Terraform records it as tainted, so the next apply replaces it
+		// (a refresh drops it first if Nova does not hold it).
+		kp = &nova.Keypair{Name: name, PublicKey: publicKey, Type: plan.Type.ValueString(), UserID: userID}
+	} else if err != nil {
 		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err)))
 		return
 	}
-	tflog.Debug(ctx, "created keypair", map[string]any{"name": kp.Name, "region": region, "fingerprint": kp.Fingerprint})
+	if unsettled != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to create keypair %q", name), createErrorDetail(name, userID, region, err))
+	} else {
+		tflog.Debug(ctx, "created keypair", map[string]any{"name": kp.Name, "region": region, "fingerprint": kp.Fingerprint})
+	}
 
 	state := plan
 	state.ID = types.StringValue(keypairID(userID, kp.Name))
@@ -435,6 +445,9 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 	state.PrivateKey = privateKey
 	state.KeyAlgorithm = algorithm
 	state.Fingerprint = types.StringValue(kp.Fingerprint)
+	if unsettled != nil {
+		state.Fingerprint = types.StringNull() // not known: the next refresh reads it with a GET
+	}
 	state.Type = types.StringValue(cmp.Or(kp.Type, plan.Type.ValueString()))
 	state.UserID = types.StringValue(cmp.Or(kp.UserID, userID))
 	state.Region = types.StringValue(region)
@@ -629,9 +642,16 @@ func createdAt(s string) types.String {
 // createErrorDetail says what a failed create means and what to do next.
 func createErrorDetail(name, userID, region string, err error) string {
 	var mvErr *nova.MicroversionError
+	var unsettled *nova.UnsettledError
 	switch {
 	case errors.As(err, &mvErr):
 		return fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, name))
+	case errors.As(err, &unsettled):
+		id := keypairID(userID, name)
+		return fmt.Sprintf("Creating keypair %q%s in region %q was cut short, and whether Nova made it could not be read back: %s. "+
+			"It is kept in the state as tainted, so that it is not lost track of: the next apply replaces it (import ID %q), "+
+			"or drops it from the state if Nova does not hold it.",
+			name, ofUser(userID), region, err, id)
 	case nova.IsConflict(err):
 		id := keypairID(userID, name)
 		return fmt.Sprintf("A keypair named %q already exists for %s in region %q; keypair names are unique per user. "+
