@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
@@ -19,12 +20,17 @@ import (
 // arriving while the request is at Nova or its answer on the way back)
 // and never answers.
 func cancelInFlight(f *novatest.Cloud, cancel context.CancelFunc, commit bool) novatest.Hook {
-	return func(_ http.ResponseWriter, r *http.Request, _ int) bool {
+	return func(w http.ResponseWriter, r *http.Request, _ int) bool {
 		if commit {
 			f.Commit(r)
 		}
 		cancel()
-		<-r.Context().Done() // the client hangs up
+		// The client gives up; the answer never comes.
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+		novatest.ResetConnection(w)
 		return true
 	}
 }
@@ -76,10 +82,10 @@ func TestCreateKeypair_cancelledBeforeNova(t *testing.T) {
 func TestCreateKeypair_cancelledLateCommit(t *testing.T) {
 	f := novatest.NewCloud(t)
 	ctx, cancel := context.WithCancel(bg())
-	f.On(http.MethodPost, "/os-keypairs", func(_ http.ResponseWriter, r *http.Request, _ int) bool {
+	f.On(http.MethodPost, "/os-keypairs", func(w http.ResponseWriter, _ *http.Request, _ int) bool {
 		cancel()
-		<-r.Context().Done()
 		f.Seed(novatest.UserID, "kp", novatest.PublicKey) // Nova finishes after the client hung up
+		novatest.ResetConnection(w)
 		return true
 	})
 	c, rt := newTestClient(t, f, nil)

@@ -92,7 +92,7 @@ resource "nova_keypair" "k" {
 			continue
 		}
 		derived, err := keys.PublicKeyOf(kp.PrivateKey)
-		if err != nil || !keys.SamePublicKey(derived, held[name]) {
+		if err != nil || strings.Join(strings.Fields(derived)[:2], " ") != strings.Join(strings.Fields(held[name])[:2], " ") {
 			t.Errorf("%s: the state's private key (%v) is not that of the key in Nova", name, err)
 		}
 	}
