@@ -61,14 +61,22 @@ resource "nova_keypair" "k" {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for proxy.Counts("POST").Forwarded == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(2 * time.Minute)
+	for proxy.Counts("POST").Forwarded == 0 {
+		select {
+		case err := <-exited:
+			t.Fatalf("terraform apply ended (%v) before a POST reached Nova:\n%s", err, out.String())
+		case <-deadline:
+			t.Fatalf("no POST reached Nova in 2 minutes:\n%s", out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
+	err := <-exited
 	t.Logf("interrupted apply (%v); proxy: %s", err, proxy)
 	if !strings.Contains(out.String(), "Interrupt received") {
 		t.Fatalf("terraform did not see the interrupt:\n%s", out.String())

@@ -204,9 +204,10 @@ func (r *keypairResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 	// key_algorithm repeating the key's own algorithm is allowed: the
 	// configuration Terraform generates for an import has both.
-	sameAlgorithm := !cfg.PublicKey.IsUnknown() && !cfg.KeyAlgorithm.IsUnknown() &&
-		string(keys.AlgorithmOf(cfg.PublicKey.ValueString())) == cfg.KeyAlgorithm.ValueString()
-	if !cfg.PublicKey.IsNull() && !cfg.KeyAlgorithm.IsNull() && !sameAlgorithm {
+	// Unknown values (count.index ? ... : null) are checked at plan time.
+	known := !cfg.PublicKey.IsUnknown() && !cfg.KeyAlgorithm.IsUnknown()
+	sameAlgorithm := string(keys.AlgorithmOf(cfg.PublicKey.ValueString())) == cfg.KeyAlgorithm.ValueString()
+	if known && !cfg.PublicKey.IsNull() && !cfg.KeyAlgorithm.IsNull() && !sameAlgorithm {
 		resp.Diagnostics.AddAttributeError(path.Root("key_algorithm"), "key_algorithm without generation",
 			"key_algorithm chooses the key the provider generates when public_key is omitted; with public_key set it has no effect. Remove one of them.")
 	}
