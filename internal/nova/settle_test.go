@@ -149,3 +149,26 @@ func TestDeleteKeypair_cancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateKeypair_timeoutAfterCommit: the create timeout running out
+// while Nova's answer is on its way is settled like a stop.
+func TestCreateKeypair_timeoutAfterCommit(t *testing.T) {
+	f := novatest.NewCloud(t)
+	ctx, cancel := context.WithTimeout(bg(), 300*time.Millisecond)
+	defer cancel()
+	f.On(http.MethodPost, "/os-keypairs", func(w http.ResponseWriter, r *http.Request, _ int) bool {
+		f.Commit(r)
+		<-ctx.Done() // the answer is later than the timeout
+		novatest.ResetConnection(w)
+		return true
+	})
+	c, rt := newTestClient(t, f, nil)
+
+	kp, err := c.CreateKeypair(ctx, "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
+	if err != nil || kp.Name != "kp" {
+		t.Fatalf("got %+v, %v; want kp", kp, err)
+	}
+	if got := sequence(rt); got != "POST os-keypairs, GET kp" {
+		t.Errorf("requests %q, want the POST and one GET", got)
+	}
+}
