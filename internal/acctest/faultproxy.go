@@ -1,11 +1,13 @@
 package acctest
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -79,8 +81,9 @@ type FaultPlan struct {
 	// empty is answered 429 with Retry-After: 1 and not forwarded.
 	RateLimit int
 	// Delay is a round trip added to every forwarded request: half before
-	// it goes to Nova (a client that hangs up meanwhile is not forwarded),
-	// half after Nova answered (Nova has acted; the answer is late).
+	// it goes to Nova (the request read whole; a client that hangs up
+	// meanwhile is not forwarded), half after Nova answered (Nova has
+	// acted; the answer is late).
 	Delay time.Duration
 }
 
@@ -97,6 +100,7 @@ type FaultProxy struct {
 	delay time.Duration
 
 	mu     sync.Mutex
+	posted []string // keypair names of creates received
 	rules  []ruleState
 	bucket *tokenBucket
 	counts map[string]*FaultCounts // by method
@@ -255,7 +259,22 @@ func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Reply429, RateLimited:
 		reply(w, http.StatusTooManyRequests, "overLimit", "This request was rate-limited.")
 	default:
+		if name, ok := postedName(r); ok {
+			p.mu.Lock()
+			p.posted = append(p.posted, name)
+			p.mu.Unlock()
+		}
 		if p.delay > 0 {
+			// Go's server notices a client that hangs up only once the
+			// request body is read: read it first, so that a POST whose
+			// client leaves during the delay is not forwarded either.
+			if r.Body != nil {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
 			select {
 			case <-time.After(p.delay / 2):
 			case <-r.Context().Done():
@@ -264,6 +283,33 @@ func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		p.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), faultKey{}, fault)))
 	}
+}
+
+// postedName is the keypair name of a keypair create (POST
+// .../os-keypairs), read from its body, which it puts back.
+func postedName(r *http.Request) (string, bool) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/os-keypairs") || r.Body == nil {
+		return "", false
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var create struct {
+		Keypair struct {
+			Name string `json:"name"`
+		} `json:"keypair"`
+	}
+	if err != nil || json.Unmarshal(body, &create) != nil {
+		return "", false
+	}
+	return create.Keypair.Name, true
+}
+
+// Posted is the name of every keypair create the proxy received, in
+// order, a name as often as it was sent.
+func (p *FaultProxy) Posted() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.posted...)
 }
 
 // decide counts a request and picks its fault ("" for none).

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 )
@@ -299,7 +300,22 @@ type UnsettledError struct {
 }
 
 func (e *UnsettledError) Error() string {
-	return fmt.Sprintf("the %s of keypair %q was cut short (%v) and reading it back failed too (%v): Nova may or may not hold it", e.Op, e.Name, e.Cause, e.Err)
+	return fmt.Sprintf("the %s of keypair %q was cut short (%v), and reading it back failed too (%v): Nova may or may not hold it", e.Op, e.Name, e.Cause, e.Err)
 }
 
 func (e *UnsettledError) Unwrap() error { return e.Cause }
+
+// StillHeldError is a delete whose context ended while its request may
+// have been at Nova, and after which Nova still held the keypair at the
+// last look: the keypair was not deleted (as far as could be seen).
+type StillHeldError struct {
+	Name  string
+	After time.Duration // how long it was looked for
+	Err   error         // why the DELETE ended
+}
+
+func (e *StillHeldError) Error() string {
+	return fmt.Sprintf("the delete of keypair %q was cut short (%v), and Nova still held it %s later: it was not deleted", e.Name, e.Err, e.After)
+}
+
+func (e *StillHeldError) Unwrap() error { return e.Err }

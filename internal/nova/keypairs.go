@@ -93,6 +93,9 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 		return nil, err
 	}
 	body := keypairs.CreateOpts{Name: opts.Name, PublicKey: opts.PublicKey, Type: opts.Type, UserID: opts.UserID}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("keypair %q was not created: %w", opts.Name, err) // nothing was sent
+	}
 
 	uncertain := false
 	for attempt := 0; ; attempt++ {
@@ -141,11 +144,22 @@ func (c *Client) CreateKeypair(ctx context.Context, region string, opts CreateKe
 // its own that Terraform's stop does not cancel.
 const SettleTimeout = 30 * time.Second
 
-// settleLooks are the waits before each look for a keypair whose POST was
+// SettleLooks are the waits before each look for the outcome of a request
 // cancelled in flight: Nova may still be handling it (a cancelled client
-// does not stop the server), so a keypair not there yet is looked for
-// again before it is called not created (3.5 s in all).
-var settleLooks = []time.Duration{0, 500 * time.Millisecond, time.Second, 2 * time.Second}
+// does not stop the server, and a busy Nova or a proxy in front of it may
+// act on it seconds later), so a keypair not there yet (or, after a
+// DELETE, still there) is looked for again before the request is called
+// not done: 15.5 s in all, within SettleTimeout. Tests shorten it.
+var SettleLooks = []time.Duration{0, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+
+// settleSpan is how long SettleLooks look, for messages.
+func settleSpan() time.Duration {
+	var d time.Duration
+	for _, w := range SettleLooks {
+		d += w
+	}
+	return d
+}
 
 // settleCreate finds out whether a POST whose context ended (cause is its
 // error) made the keypair, without sending it again: it reads the keypair
@@ -157,7 +171,7 @@ var settleLooks = []time.Duration{0, 500 * time.Millisecond, time.Second, 2 * ti
 func (c *Client) settleCreate(ctx context.Context, region string, opts CreateKeypairOpts, cause error) (*Keypair, error) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
 	defer cancel()
-	for _, wait := range settleLooks {
+	for _, wait := range SettleLooks {
 		if err := sleep(sctx, wait); err != nil {
 			break
 		}
@@ -172,7 +186,7 @@ func (c *Client) settleCreate(ctx context.Context, region string, opts CreateKey
 			return nil, &UnsettledError{Op: "create", Name: opts.Name, Cause: cause, Err: err}
 		}
 	}
-	return nil, fmt.Errorf("%w; Nova does not hold keypair %q: it was not created", cause, opts.Name)
+	return nil, fmt.Errorf("%w; Nova did not hold keypair %q %s after the create was cut short: it was not created", cause, opts.Name, settleSpan())
 }
 
 // isUncertain reports whether a POST may have been processed although it
@@ -245,21 +259,27 @@ func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string)
 }
 
 // settleDelete finds out whether a DELETE whose context ended (cause is
-// its error) removed the keypair: one GET on a context of its own
-// (SettleTimeout). It returns nil if Nova no longer holds the keypair,
-// cause if it still does (the keypair stays in state; a later refresh
-// sees it gone if the DELETE lands after all), or an *UnsettledError.
+// its error) removed the keypair, reading it back on a context of its own
+// (SettleTimeout), as SettleLooks say: it returns nil once Nova no longer
+// holds the keypair; a *StillHeldError wrapping cause if Nova still holds
+// it at the last look (the keypair stays in state; a later refresh drops
+// it if the DELETE lands after all); or an *UnsettledError.
 func (c *Client) settleDelete(ctx context.Context, region, name, userID string, cause error) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SettleTimeout)
 	defer cancel()
-	_, err := c.GetKeypair(sctx, region, name, userID)
-	switch {
-	case IsNotFound(err):
-		return nil
-	case err == nil:
-		return cause
+	for _, wait := range SettleLooks {
+		if err := sleep(sctx, wait); err != nil {
+			break
+		}
+		_, err := c.GetKeypair(sctx, region, name, userID)
+		switch {
+		case IsNotFound(err):
+			return nil
+		case err != nil:
+			return &UnsettledError{Op: "delete", Name: name, Cause: cause, Err: err}
+		}
 	}
-	return &UnsettledError{Op: "delete", Name: name, Cause: cause, Err: err}
+	return &StillHeldError{Name: name, After: settleSpan(), Err: cause}
 }
 
 // keypairTypeSSH is Nova's default keypair type, and the only one

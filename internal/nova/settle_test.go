@@ -15,6 +15,13 @@ import (
 // context of every call in flight. A create or delete cut short that way
 // is settled, never retried.
 
+// quickSettle shortens the settle looks for test t.
+func quickSettle(t *testing.T) {
+	saved := SettleLooks
+	SettleLooks = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}
+	t.Cleanup(func() { SettleLooks = saved })
+}
+
 // cancelInFlight is a hook that, when commit is set, lets Nova act on the
 // request first; then it cancels the client's context (Terraform's stop
 // arriving while the request is at Nova or its answer on the way back)
@@ -59,16 +66,17 @@ func TestCreateKeypair_cancelledAfterCommit(t *testing.T) {
 // is reported as not created, after Nova was asked (more than once: it
 // could still be handling it), and is not sent again.
 func TestCreateKeypair_cancelledBeforeNova(t *testing.T) {
+	quickSettle(t)
 	f := novatest.NewCloud(t)
 	ctx, cancel := context.WithCancel(bg())
 	f.On(http.MethodPost, "/os-keypairs", cancelInFlight(f, cancel, false))
 	c, rt := newTestClient(t, f, nil)
 
 	_, err := c.CreateKeypair(ctx, "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
-	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), `Nova does not hold keypair "kp": it was not created`) {
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), `Nova did not hold keypair "kp" 7ms after the create was cut short: it was not created`) {
 		t.Fatalf("error %v, want the cancellation and that the keypair was not created", err)
 	}
-	if got, want := sequence(rt), "POST os-keypairs"+strings.Repeat(", GET kp", len(settleLooks)); got != want {
+	if got, want := sequence(rt), "POST os-keypairs"+strings.Repeat(", GET kp", len(SettleLooks)); got != want {
 		t.Errorf("requests %q, want %q", got, want)
 	}
 	if _, ok := f.Has(novatest.UserID, "kp"); ok {
@@ -129,6 +137,7 @@ func TestCreateKeypair_cancelledUnsettled(t *testing.T) {
 // longer holds the keypair, and fails (the keypair stays in state) if it
 // does.
 func TestDeleteKeypair_cancelled(t *testing.T) {
+	quickSettle(t)
 	for _, commit := range []bool{true, false} {
 		f := novatest.NewCloud(t)
 		f.Seed(novatest.UserID, "kp", novatest.PublicKey)
@@ -144,8 +153,16 @@ func TestDeleteKeypair_cancelled(t *testing.T) {
 		case !commit && (!errors.Is(err, context.Canceled) || !held):
 			t.Errorf("DELETE cancelled before Nova: error %v, still held %v; want the cancellation", err, held)
 		}
-		if got := sequence(rt); got != "DELETE kp, GET kp" {
-			t.Errorf("requests %q, want the DELETE and one GET", got)
+		want := "DELETE kp, GET kp" // gone at the first look
+		if !commit {
+			want = "DELETE kp" + strings.Repeat(", GET kp", len(SettleLooks)) // still there at every look
+		}
+		if got := sequence(rt); got != want {
+			t.Errorf("requests %q, want %q", got, want)
+		}
+		var stillHeld *StillHeldError
+		if !commit && (!errors.As(err, &stillHeld) || !strings.Contains(err.Error(), "it was not deleted")) {
+			t.Errorf("error %v, want a *StillHeldError", err)
 		}
 	}
 }
@@ -170,5 +187,24 @@ func TestCreateKeypair_timeoutAfterCommit(t *testing.T) {
 	}
 	if got := sequence(rt); got != "POST os-keypairs, GET kp" {
 		t.Errorf("requests %q, want the POST and one GET", got)
+	}
+}
+
+// TestCreateKeypair_cancelledBeforeSending: a create whose context is over
+// before its POST sends nothing and reads nothing back.
+func TestCreateKeypair_cancelledBeforeSending(t *testing.T) {
+	f := novatest.NewCloud(t)
+	c, rt := newTestClient(t, f, nil)
+	if err := c.Authenticate(bg()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg())
+	cancel()
+	_, err := c.CreateKeypair(ctx, "", CreateKeypairOpts{Name: "kp", PublicKey: novatest.PublicKey})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), `keypair "kp" was not created`) {
+		t.Errorf("error %v", err)
+	}
+	if got := sequence(rt); got != "" {
+		t.Errorf("requests %q, want none", got)
 	}
 }

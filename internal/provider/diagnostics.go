@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -66,6 +67,11 @@ func configureDiagnostic(err error) diag.Diagnostic {
 func clientDiagnostic(err error, summary, detail string) diag.Diagnostic {
 	var authErr *nova.AuthError
 	var epErr *nova.EndpointError
+	if errors.As(err, &authErr) && errors.Is(err, context.Canceled) {
+		// Terraform stopped the provider (Ctrl-C) while it authenticated:
+		// not a configuration problem, and nothing reached Nova.
+		return diag.NewErrorDiagnostic(summary, "Terraform stopped the provider while it was authenticating with Keystone, so nothing was sent to Nova. ("+err.Error()+")")
+	}
 	if errors.As(err, &authErr) || errors.As(err, &epErr) {
 		return configureDiagnostic(err)
 	}

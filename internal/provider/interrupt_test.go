@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -84,6 +85,11 @@ resource "nova_keypair" "k" {
 	posts := proxy.Counts("POST").Requests
 	if posts == 0 || posts >= 50 {
 		t.Fatalf("%d POSTs: the interrupt did not cut the apply short", posts)
+	}
+	// Nothing was sent again: the creates cut short were only read back.
+	posted := proxy.Posted()
+	if compacted := slices.Compact(slices.Sorted(slices.Values(posted))); len(compacted) != len(posted) {
+		t.Errorf("a keypair was POSTed twice: %q", posted)
 	}
 
 	// State and Nova agree, keypair by keypair.

@@ -567,7 +567,11 @@ func (r *keypairResource) Delete(ctx context.Context, req resource.DeleteRequest
 		tflog.Info(ctx, "keypair was already gone", map[string]any{"name": name, "region": region})
 		return
 	}
-	if err != nil {
+	var stillHeld *nova.StillHeldError
+	switch {
+	case errors.As(err, &stillHeld):
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q: %s. It stays in the state; the next apply deletes it (or its refresh drops it if the delete lands after all).", name, ofUser(userID), region, err))
+	case err != nil:
 		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to delete keypair %q", name), fmt.Sprintf("Deleting keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))))
 	}
 }
@@ -649,7 +653,7 @@ func createErrorDetail(name, userID, region string, err error) string {
 		return fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, name))
 	case errors.As(err, &unsettled):
 		id := keypairID(userID, name)
-		return fmt.Sprintf("Creating keypair %q%s in region %q was cut short, and whether Nova made it could not be read back: %s. "+
+		return fmt.Sprintf("Whether Nova made keypair %q%s in region %q could not be read back: %s. "+
 			"It is kept in the state as tainted, so that it is not lost track of: the next apply replaces it (import ID %q), "+
 			"or drops it from the state if Nova does not hold it.",
 			name, ofUser(userID), region, err, id)

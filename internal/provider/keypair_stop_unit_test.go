@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/keys"
+	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova/novatest"
 )
 
@@ -16,6 +19,13 @@ import (
 // flight; it then waits for them. A create whose POST reached Nova must
 // still come back with the keypair's state, or it is lost: for a
 // generated key, with the only copy of its private key.
+
+// quickSettle shortens the looks of a settle for test t.
+func quickSettle(t *testing.T) {
+	saved := nova.SettleLooks
+	nova.SettleLooks = []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}
+	t.Cleanup(func() { nova.SettleLooks = saved })
+}
 
 // stopAt is a hook that lets Nova act on the request when commit is set,
 // then stops the provider (as Terraform does on Ctrl-C) while the answer
@@ -80,12 +90,13 @@ func TestKeypairApply_stoppedAfterCommit(t *testing.T) {
 // TestKeypairApply_stoppedBeforeNova: a POST Nova never got leaves no
 // state and an error saying the keypair was not created.
 func TestKeypairApply_stoppedBeforeNova(t *testing.T) {
+	quickSettle(t)
 	cloud := novatest.NewCloud(t)
 	var p *protocolServer
 	cloud.On(http.MethodPost, "/os-keypairs", stopAt(t, cloud, &p, false))
 	p = configuredServer(t, cloud, nil)
 	resp, state := p.create(attrs{"name": "deployer", "key_algorithm": "ed25519"})
-	requireError(t, resp.Diagnostics, "", `Unable to create keypair "deployer"`, "context canceled", `Nova does not hold keypair "deployer": it was not created`)
+	requireError(t, resp.Diagnostics, "", `Unable to create keypair "deployer"`, "context canceled", `Nova did not hold keypair "deployer" 7ms after the create was cut short: it was not created`)
 	if !state.IsNull() {
 		t.Errorf("state %s, want none", state)
 	}
@@ -94,6 +105,7 @@ func TestKeypairApply_stoppedBeforeNova(t *testing.T) {
 // TestKeypairDestroy_stopped: a DELETE cut short by a stop removes the
 // keypair from state only if Nova no longer holds it.
 func TestKeypairDestroy_stopped(t *testing.T) {
+	quickSettle(t)
 	for _, commit := range []bool{true, false} {
 		cloud := novatest.NewCloud(t)
 		cloud.Seed(novatest.UserID, "deployer", novatest.PublicKey)
@@ -104,6 +116,9 @@ func TestKeypairDestroy_stopped(t *testing.T) {
 		_, held := cloud.Has(novatest.UserID, "deployer")
 		if commit != (len(resp.Diagnostics) == 0) || commit == held {
 			t.Errorf("DELETE committed %v: diagnostics %s, Nova holds it %v", commit, formatDiagnostics(resp.Diagnostics), held)
+		}
+		if !commit {
+			requireError(t, resp.Diagnostics, "", `Unable to delete keypair "deployer"`, "Nova still held it 7ms later: it was not deleted", "It stays in the state")
 		}
 	}
 }
@@ -122,12 +137,23 @@ func TestKeypairApply_stoppedUnsettled(t *testing.T) {
 	})
 	p = configuredServer(t, cloud, nil)
 	resp, state := p.create(attrs{"name": "deployer", "key_algorithm": "ed25519"})
-	requireError(t, resp.Diagnostics, "", `Unable to create keypair "deployer"`, "was cut short", "Nova may or may not hold it", "kept in the state as tainted")
+	requireError(t, resp.Diagnostics, "", `Unable to create keypair "deployer"`, "could not be read back", "Nova may or may not hold it", "kept in the state as tainted")
 	a := attributes(t, state)
 	var name, privateKey string
 	_ = a["name"].As(&name)
 	_ = a["private_key"].As(&privateKey)
 	if name != "deployer" || privateKey == "" || !a["fingerprint"].IsNull() {
 		t.Errorf("state %s: want the keypair kept, with its private key and no fingerprint", state)
+	}
+}
+
+// TestClientDiagnostic_stoppedWhileAuthenticating: Ctrl-C during the
+// token request is said to be that, not blamed on auth_url.
+func TestClientDiagnostic_stoppedWhileAuthenticating(t *testing.T) {
+	err := &nova.AuthError{AuthURL: "http://keystone:5000/v3", Who: `user "admin"`, Failure: nova.AuthUnreachable,
+		Err: fmt.Errorf("Post \"http://keystone:5000/v3/auth/tokens\": %w", context.Canceled)}
+	d := clientDiagnostic(err, `Unable to create keypair "deployer"`, "unused")
+	if d.Summary() != `Unable to create keypair "deployer"` || !strings.Contains(d.Detail(), "Terraform stopped the provider while it was authenticating") || strings.Contains(d.Detail(), "auth_url") {
+		t.Errorf("diagnostic %q: %q", d.Summary(), d.Detail())
 	}
 }
