@@ -223,6 +223,21 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// pathSegment is a keypair name as the last segment of its URL
+// (/os-keypairs/{name}), such that the server reads back exactly that
+// name: url.PathEscape (space, '%', '?', '#' and the like), and the dot
+// segments "." and ".." percent-encoded whole, since URL resolution (RFC
+// 3986 section 5.2.4, which servers and proxies apply) would drop "." and
+// climb for "..", so that /os-keypairs/. is the keypair list and
+// /os-keypairs/.. the compute root. Nova allows such names from 2.92 and
+// decodes %2E back to '.'.
+func pathSegment(name string) string {
+	if name == "." || name == ".." {
+		return strings.Repeat("%2E", len(name))
+	}
+	return url.PathEscape(name)
+}
+
 // GetKeypair reads one keypair: one GET. userID "" is the caller's own
 // keypair. A missing keypair is an error for which IsNotFound is true.
 func (c *Client) GetKeypair(ctx context.Context, region, name, userID string) (*Keypair, error) {
@@ -231,7 +246,7 @@ func (c *Client) GetKeypair(ctx context.Context, region, name, userID string) (*
 		return nil, err
 	}
 	var kp Keypair
-	err = keypairs.Get(ctx, sc, url.PathEscape(name), keypairs.GetOpts{UserID: userID}).ExtractIntoStructPtr(&kp, "keypair")
+	err = keypairs.Get(ctx, sc, pathSegment(name), keypairs.GetOpts{UserID: userID}).ExtractIntoStructPtr(&kp, "keypair")
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +263,7 @@ func (c *Client) DeleteKeypair(ctx context.Context, region, name, userID string)
 	if err != nil {
 		return err
 	}
-	err = keypairs.Delete(ctx, sc, url.PathEscape(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
+	err = keypairs.Delete(ctx, sc, pathSegment(name), keypairs.DeleteOpts{UserID: userID}).ExtractErr()
 	if err != nil && ctx.Err() != nil && !neverSent(err) {
 		err = c.settleDelete(ctx, region, name, userID, err)
 	}

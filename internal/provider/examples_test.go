@@ -293,6 +293,16 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 	return &terraformCLI{t: t, dir: dir, env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")}
 }
 
+// runAllowingFailure is run for a command expected to fail (a plan with
+// errors): it returns the output whatever the exit status.
+func (tf *terraformCLI) runAllowingFailure(args ...string) string {
+	tf.t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append([]string{"-chdir=" + tf.dir}, args...)...)
+	cmd.Env = tf.env
+	out, _ := cmd.CombinedOutput()
+	return string(out)
+}
+
 func (tf *terraformCLI) run(args ...string) string {
 	tf.t.Helper()
 	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append([]string{"-chdir=" + tf.dir}, args...)...)

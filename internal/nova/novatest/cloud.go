@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -220,9 +221,40 @@ func (c *Cloud) serve(w http.ResponseWriter, r *http.Request) {
 	c.answer(w, r)
 }
 
+// routedPath is the path Nova routes r by: the path as sent, with its dot
+// segments resolved (RFC 3986 section 5.2.4), as the WSGI stack in front
+// of Nova does, then decoded. So /os-keypairs/. is the path of the list,
+// not of a keypair named "." (a real Nova answers 404 to a GET of it, and
+// 200 to /os-keypairs/%2E; see issue 15).
+func routedPath(u *url.URL) string {
+	segments := strings.Split(u.EscapedPath(), "/")
+	var out []string
+	for i, s := range segments {
+		last := i == len(segments)-1
+		switch s {
+		case ".":
+		case "..":
+			if len(out) > 1 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, s)
+			continue
+		}
+		if last {
+			out = append(out, "") // a trailing dot segment leaves a trailing slash
+		}
+	}
+	p, err := url.PathUnescape(strings.Join(out, "/"))
+	if err != nil {
+		return u.Path
+	}
+	return p
+}
+
 // answer is the fake Nova, without hooks.
 func (c *Cloud) answer(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
+	p := routedPath(r.URL)
 	c.mu.Lock()
 	maxV := c.maxVersion
 	c.mu.Unlock()
