@@ -66,7 +66,7 @@ func (c *Client) ProjectID() string {
 // UserID is the ID of the authenticated user; "" before the client has
 // authenticated (see Authenticate).
 func (c *Client) UserID() string {
-	result, ok := c.provider.GetAuthResult().(tokens.CreateResult)
+	result, ok := tokenBodyOf(c.provider)
 	if !ok {
 		return ""
 	}
@@ -77,8 +77,28 @@ func (c *Client) UserID() string {
 	return u.ID
 }
 
+// tokenBody is what the provider client's token says: the answer to the
+// authentication (tokens.CreateResult), or, for a token given as it is
+// (auth_url and token alone, no scope), the answer to reading it
+// (tokens.GetResult, gophercloud's pass-through).
+type tokenBody interface {
+	ExtractUser() (*tokens.User, error)
+	ExtractProject() (*tokens.Project, error)
+	ExtractServiceCatalog() (*tokens.ServiceCatalog, error)
+}
+
+func tokenBodyOf(pc *gophercloud.ProviderClient) (tokenBody, bool) {
+	switch r := pc.GetAuthResult().(type) {
+	case tokens.CreateResult:
+		return r, true
+	case tokens.GetResult:
+		return r, true
+	}
+	return nil, false
+}
+
 func tokenProjectID(pc *gophercloud.ProviderClient) string {
-	result, ok := pc.GetAuthResult().(tokens.CreateResult)
+	result, ok := tokenBodyOf(pc)
 	if !ok {
 		return ""
 	}
@@ -92,7 +112,7 @@ func tokenProjectID(pc *gophercloud.ProviderClient) string {
 // catalogRegion finds the region of the first compute endpoint of the given
 // interface in the token's catalog, for clouds configured without a region.
 func catalogRegion(pc *gophercloud.ProviderClient, availability gophercloud.Availability) string {
-	result, ok := pc.GetAuthResult().(tokens.CreateResult)
+	result, ok := tokenBodyOf(pc)
 	if !ok {
 		return ""
 	}

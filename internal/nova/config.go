@@ -289,10 +289,35 @@ func (c Config) resolve() (Config, error) {
 					return c, err
 				}
 			}
+			// The cap is checked where it was read, so that an error names
+			// what the user wrote (OS_COMPUTE_API_VERSION in an openrc file,
+			// say), not the provider block's setting.
+			if _, err := parseMaxMicroversion(c.MaxMicroversion); s == MaxMicroversion && err != nil {
+				var se *SettingError
+				if errors.As(err, &se) {
+					switch {
+					case i == len(sources)-1:
+						se.From = firstSet(c.getenv, settings[s].env)
+					case i > 0:
+						se.From = fmt.Sprintf("compute_api_version of cloud %q in clouds.yaml", c.Cloud)
+					}
+				}
+				return c, err
+			}
 			break
 		}
 	}
 	return c, nil
+}
+
+// firstSet is the first of the environment variables vars that is set.
+func firstSet(getenv func(...string) string, vars []string) string {
+	for _, v := range vars {
+		if getenv(v) != "" {
+			return v
+		}
+	}
+	return strings.Join(vars, ", ")
 }
 
 // value is s's value in c as a string ("" when unset).
@@ -487,6 +512,13 @@ func (c Config) prepare() (resolved, error) {
 			ao.Scope = &gophercloud.AuthScope{DomainName: s.DomainName}
 		}
 	}
+	// A token alone cannot be renewed: re-authenticating with it fails once
+	// it expires. Without a scope, gophercloud then uses the token as it
+	// is, with its own scope and catalog (it refuses re-authentication
+	// there).
+	if ao.TokenID != "" && ao.Password == "" && ao.ApplicationCredentialSecret == "" {
+		ao.AllowReauth = false
+	}
 	r.authOptions = ao
 
 	switch strings.ToLower(strings.TrimSuffix(s.EndpointType, "URL")) {
@@ -508,21 +540,22 @@ func (c Config) prepare() (resolved, error) {
 }
 
 // MaxMicroversionSyntax is what the maximum microversion setting takes,
-// from every source: a compute microversion such as 2.60, or latest /
-// 2.latest (the openstack CLI's way to say the newest), meaning no cap.
-var MaxMicroversionSyntax = regexp.MustCompile(`^(2\.\d+|2\.latest|latest)$`)
+// from every source, as the openstack CLI takes OS_COMPUTE_API_VERSION: a
+// compute microversion such as 2.60 (a cap), or 2 (the major version
+// alone), latest or 2.latest (the newest), which set no cap.
+var MaxMicroversionSyntax = regexp.MustCompile(`^(2|2\.\d+|2\.latest|latest)$`)
 
-// parseMaxMicroversion reads the cap ("" and latest: none).
+// parseMaxMicroversion reads the cap ("", 2, latest and 2.latest: none).
 func parseMaxMicroversion(v string) (Microversion, error) {
-	if v == "" || v == "latest" || v == "2.latest" {
+	if v == "" || v == "2" || v == "latest" || v == "2.latest" {
 		return Microversion{}, nil
 	}
 	if !MaxMicroversionSyntax.MatchString(v) {
-		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or latest)"}
+		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or 2, latest, 2.latest: no cap)"}
 	}
 	mv, err := ParseMicroversion(v)
 	if err != nil {
-		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or latest)", Err: err}
+		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is not a compute microversion like 2.60 (or 2, latest, 2.latest: no cap)", Err: err}
 	}
 	if mv.Less(V2_1) {
 		return Microversion{}, &SettingError{Setting: MaxMicroversion, Value: v, Reason: "is below 2.1, the oldest compute API the provider speaks"}

@@ -291,8 +291,9 @@ func TestPrepare_missingSettingsAreTyped(t *testing.T) {
 	}
 }
 
-// OS_COMPUTE_API_VERSION is the openstack CLI's variable: "latest" and
-// "2.latest" mean no cap there and here.
+// OS_COMPUTE_API_VERSION is the openstack CLI's variable: every value it
+// takes is taken ("2", "latest" and "2.latest" mean no cap, "2.N" caps);
+// an error about a value from the environment names the variable.
 func TestPrepare_maxMicroversion(t *testing.T) {
 	base := map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t"}
 	for _, tc := range []struct {
@@ -303,7 +304,10 @@ func TestPrepare_maxMicroversion(t *testing.T) {
 		{"", Microversion{}, false},
 		{"latest", Microversion{}, false},
 		{"2.latest", Microversion{}, false},
+		{"2", Microversion{}, false},
+		{"2.1", Microversion{2, 1}, false},
 		{"2.60", Microversion{2, 60}, false},
+		{"2.96", Microversion{2, 96}, false},
 		{"2.0", Microversion{}, true},
 		{"two", Microversion{}, true},
 		// The provider block's validator takes exactly these forms.
@@ -320,6 +324,8 @@ func TestPrepare_maxMicroversion(t *testing.T) {
 		switch {
 		case tc.err && (!errors.As(err, &settingErr) || settingErr.Setting != MaxMicroversion):
 			t.Errorf("%q: got %v, want a *SettingError for the cap", tc.value, err)
+		case tc.err && !strings.HasPrefix(err.Error(), fmt.Sprintf("OS_COMPUTE_API_VERSION %q ", tc.value)):
+			t.Errorf("%q: the error %q does not start with the variable", tc.value, err)
 		case !tc.err && err != nil:
 			t.Errorf("%q: %v", tc.value, err)
 		case !tc.err && r.maxMicroversion != tc.want:

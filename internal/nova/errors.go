@@ -32,10 +32,16 @@ type SettingError struct {
 	// Reason completes "<setting> <value> ...", e.g. "cannot be read".
 	Reason string
 	Err    error
+	// From is where the value was read when not from the provider block:
+	// an environment variable, or a clouds.yaml key.
+	From string
 }
 
 func (e *SettingError) Error() string {
 	msg := fmt.Sprintf("%s (%s) %q %s", e.Setting, strings.Join(e.Setting.EnvVars(), ", "), e.Value, e.Reason)
+	if e.From != "" {
+		msg = fmt.Sprintf("%s %q %s (the provider takes it as the highest compute microversion to use)", e.From, e.Value, e.Reason)
+	}
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}

@@ -177,6 +177,9 @@ func (t *transport) shouldRetry(req *http.Request, resp *http.Response, err erro
 		if tlsRefused(err) {
 			return 0, false // the same certificates get the same answer
 		}
+		if hostUnknown(err) {
+			return 0, false // a name that does not resolve will not in a moment (a refused connection may)
+		}
 		if safe || neverSent(err) {
 			return t.backoff(attempt), true
 		}
@@ -208,6 +211,13 @@ func isIdempotent(req *http.Request) bool {
 // token is as good as the first.
 func isTokenRequest(req *http.Request) bool {
 	return req.Method == http.MethodPost && strings.HasSuffix(strings.TrimRight(req.URL.Path, "/"), "/auth/tokens")
+}
+
+// hostUnknown reports a host name the resolver says does not exist
+// (NXDOMAIN): not transient, unlike a resolver that timed out.
+func hostUnknown(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
 // neverSent reports whether err happened before the request could reach

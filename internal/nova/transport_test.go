@@ -1,6 +1,8 @@
 package nova
 
 import (
+	"context"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -229,6 +231,31 @@ func TestRetry_neverSentPostIsRetried(t *testing.T) {
 	}
 	if n := tr.requests.Load(); n != 3 {
 		t.Errorf("%d attempts, want 3 (a refused connection is retried)", n)
+	}
+}
+
+// TestRetry_unknownHostIsNotRetried: a host that does not resolve fails
+// at once (it was retried for 22 s); a refused connection, which can be
+// a server restarting, keeps its retries (above).
+func TestRetry_unknownHostIsNotRetried(t *testing.T) {
+	var dials int
+	base := &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		dials++
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}}
+	tr := newTransport(base, 6)
+	req, _ := http.NewRequestWithContext(bg(), http.MethodPost, "http://keystone.example.invalid:5000/v3/auth/tokens", strings.NewReader(`{}`))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(`{}`)), nil }
+	start := time.Now()
+	if _, err := tr.RoundTrip(req); err == nil {
+		t.Fatal("a request to a host that does not resolve succeeded")
+	}
+	if n := tr.requests.Load(); n != 1 || dials != 1 {
+		t.Errorf("%d attempts (%d dials), want 1", n, dials)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %s", d)
 	}
 }
 

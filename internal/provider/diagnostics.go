@@ -41,6 +41,12 @@ func configureDiagnostic(err error) diag.Diagnostic {
 		}
 		return diag.NewErrorDiagnostic("Incomplete provider configuration",
 			"The nova provider cannot authenticate: set "+strings.Join(needs, "; and ")+" in the provider block, in the clouds.yaml cloud it names, or in the environment.")
+	case errors.As(err, &settingErr) && settingErr.From != "":
+		// Read from the environment or clouds.yaml (an openrc file's
+		// OS_COMPUTE_API_VERSION, say): named as the user wrote it, and not
+		// on an attribute the configuration does not have.
+		return diag.NewErrorDiagnostic("Invalid provider configuration", fmt.Sprintf("%s is %q, which %s. The provider takes it as `%s`: the highest compute microversion to use.",
+			settingErr.From, settingErr.Value, settingErr.Reason, attrOf(settingErr.Setting)))
 	case errors.As(err, &settingErr):
 		detail := fmt.Sprintf("%s is %q, which %s.", settingName(settingErr.Setting), settingErr.Value, settingErr.Reason)
 		if settingErr.Err != nil {
@@ -126,6 +132,16 @@ func featureWhat(f nova.Feature, name string) string {
 		return "listing keypairs page by page"
 	}
 	return f.String()
+}
+
+// microversionSummary is the summary of a *nova.MicroversionError: the
+// cloud's limit, or the provider's own cap (max_microversion,
+// OS_COMPUTE_API_VERSION), which the cloud may well exceed.
+func microversionSummary(e *nova.MicroversionError) string {
+	if e.Capped {
+		return "Above the provider's max_microversion"
+	}
+	return "Not supported by this cloud"
 }
 
 // microversionDetail explains a *nova.MicroversionError for keypair name.

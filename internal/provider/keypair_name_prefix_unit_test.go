@@ -141,7 +141,7 @@ func TestKeypairNamePrefix_microversion(t *testing.T) {
 	cloud.On(http.MethodPost, "/os-keypairs", refuse(t, "the plan created a keypair"))
 	p := configuredServer(t, cloud, attrs{"max_microversion": "2.91"})
 	resp := p.planResponse(p.nullKeypair(), p.keypair(attrs{"name_prefix": "deploy@example.com-"}))
-	requireError(t, resp.Diagnostics, "name_prefix", "Not supported by this cloud",
+	requireError(t, resp.Diagnostics, "name_prefix", "Above the provider's max_microversion",
 		`In region "RegionOne", the keypair name prefix "deploy@example.com-" (with `+"`@` or `.`"+`) needs compute API microversion 2.92 or later, but the provider's `+"`max_microversion`"+` caps it at 2.91`)
 	p = configuredServer(t, cloud, nil)
 	p.plan(p.nullKeypair(), p.keypair(attrs{"name_prefix": "deploy@example.com-"}))

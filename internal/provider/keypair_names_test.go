@@ -119,7 +119,7 @@ func TestAccKeypair_namesAt291(t *testing.T) {
 		if ok {
 			name, ok = lineOf[msg.Diagnostic.Range.Start.Line]
 		}
-		if !ok || msg.Diagnostic.Summary != "Not supported by this cloud" {
+		if !ok || msg.Diagnostic.Summary != "Above the provider's max_microversion" {
 			t.Errorf("an error not on a name: %s: %s", msg.Diagnostic.Summary, msg.Diagnostic.Detail)
 			continue
 		}

@@ -288,10 +288,10 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		var mvErr *nova.MicroversionError
 		switch {
 		case errors.As(err, &mvErr) && f == nova.FeatureExtendedNames && plan.Name.IsUnknown():
-			resp.Diagnostics.AddAttributeError(path.Root("name_prefix"), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region,
+			resp.Diagnostics.AddAttributeError(path.Root("name_prefix"), microversionSummary(mvErr), fmt.Sprintf("In region %q, %s.", region,
 				microversionDetailFor(mvErr, fmt.Sprintf("the keypair name prefix %q (with `@` or `.`)", opts.Name))))
 		case errors.As(err, &mvErr):
-			resp.Diagnostics.AddAttributeError(path.Root(featureAttr[f]), "Not supported by this cloud", fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, opts.Name)))
+			resp.Diagnostics.AddAttributeError(path.Root(featureAttr[f]), microversionSummary(mvErr), fmt.Sprintf("In region %q, %s.", region, microversionDetail(mvErr, opts.Name)))
 		case err != nil:
 			resp.Diagnostics.Append(clientDiagnostic(err, "Unable to read the compute API version", err.Error()))
 			return
@@ -586,7 +586,7 @@ func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	userID, name := parseKeypairID(req.ID)
-	if name == "" || strings.HasSuffix(req.ID, "/") || strings.HasPrefix(req.ID, "/") {
+	if name == "" || strings.Contains(name, "/") || strings.HasPrefix(req.ID, "/") {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("The import ID %q is not a keypair name or user_id/name. Use the keypair's name for your own keypair, or USER_ID/NAME for another user's.", req.ID))
 		return

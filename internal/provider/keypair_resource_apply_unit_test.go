@@ -61,7 +61,11 @@ func TestKeypairPlan_microversions(t *testing.T) {
 			t.Setenv("OS_COMPUTE_API_VERSION", tc.env)
 			requireNoDiagnostics(t, "ConfigureProvider", p.configure(fakeCloudAuth(cloud).with(tc.provider), false))
 			resp := p.planResponse(p.nullKeypair(), p.keypair(tc.config))
-			requireError(t, resp.Diagnostics, tc.attr, "Not supported by this cloud", tc.detail...)
+			summary := "Above the provider's max_microversion" // the provider's cap, not the cloud's
+			if tc.cloudMax != "" {
+				summary = "Not supported by this cloud"
+			}
+			requireError(t, resp.Diagnostics, tc.attr, summary, tc.detail...)
 		})
 	}
 }
@@ -95,9 +99,9 @@ func TestKeypairPlan_microversionsAll(t *testing.T) {
 		got = append(got, d.Attribute.String()+": "+d.Summary)
 	}
 	want := []string{
-		`AttributeName("type"): Not supported by this cloud`,
-		`AttributeName("user_id"): Not supported by this cloud`,
-		`AttributeName("name"): Not supported by this cloud`,
+		`AttributeName("type"): Above the provider's max_microversion`,
+		`AttributeName("user_id"): Above the provider's max_microversion`,
+		`AttributeName("name"): Above the provider's max_microversion`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -408,7 +408,7 @@ func TestAccKeypair_nameAtDot(t *testing.T) {
 			{
 				Config:      acctest.ProviderBlock(`  max_microversion = "2.91"`) + testAccKeypairResourceGenerated(name),
 				PlanOnly:    true,
-				ExpectError: diagnostic("Not supported by this cloud", `the keypair name "`+name+`" (with `+"`@` or `.`"+`) needs compute API microversion 2.92 or later`, "caps it at 2.91"),
+				ExpectError: diagnostic("Above the provider's max_microversion", `the keypair name "`+name+`" (with `+"`@` or `.`"+`) needs compute API microversion 2.92 or later`, "caps it at 2.91"),
 			},
 			{
 				Config: acctest.ProviderBlock() + testAccKeypairResourceGenerated(name),
@@ -445,7 +445,7 @@ resource "nova_keypair" "test" {
 }
 `, cert),
 				PlanOnly:    true,
-				ExpectError: diagnostic("Not supported by this cloud", `type = "x509" needs compute API microversion 2.2 or later`, "`max_microversion` caps it at 2.1"),
+				ExpectError: diagnostic("Above the provider's max_microversion", `type = "x509" needs compute API microversion 2.2 or later`, "`max_microversion` caps it at 2.1"),
 			},
 			{
 				Config: acctest.ProviderBlock(`  max_microversion = "2.9"`) + `
@@ -455,7 +455,7 @@ resource "nova_keypair" "test" {
 }
 `,
 				PlanOnly:    true,
-				ExpectError: diagnostic("Not supported by this cloud", "user_id (another user's keypair) needs compute API microversion 2.10 or later", "caps it at 2.9"),
+				ExpectError: diagnostic("Above the provider's max_microversion", "user_id (another user's keypair) needs compute API microversion 2.10 or later", "caps it at 2.9"),
 			},
 		},
 	})

@@ -29,10 +29,9 @@ func TestKeypairImportState(t *testing.T) {
 		{"", nil},
 		{"/", nil},
 		{"a/", nil},
+		{"a/b/c", nil},
+		{"user/team/deployer", nil},
 		{"/b", nil},
-		// Accepted today, although a name cannot hold "/": the user is "a",
-		// the name "b/c" (the read that follows looks up keypair "b/c").
-		{"a/b/c", attrs{"id": "a/b/c", "name": "b/c", "user_id": "a"}},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			p := p.in(t)

@@ -168,7 +168,7 @@ func TestWalk_noRequestBeforeOneIsNeeded(t *testing.T) {
 	// apply, and at plan time.
 	p = configuredServer(t, cloud, attrs{"max_microversion": "2.91"})
 	resp := p.planResponse(p.keypair(state), p.keypair(config.with(attrs{"name": "a@b"})))
-	requireError(t, resp.Diagnostics, "name", "Not supported by this cloud", `the keypair name "a@b"`, "needs compute API microversion 2.92 or later")
+	requireError(t, resp.Diagnostics, "name", "Above the provider's max_microversion", `the keypair name "a@b"`, "needs compute API microversion 2.92 or later")
 
 	before := len(cloud.Requests())
 	p = configuredServer(t, cloud, nil)
