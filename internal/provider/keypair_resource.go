@@ -408,7 +408,7 @@ func (r *keypairResource) Create(ctx context.Context, req resource.CreateRequest
 		algorithm = types.StringValue(string(alg))
 	}
 
-	opts.PublicKey = publicKey
+	opts.PublicKey = strings.TrimSpace(publicKey) // Nova cannot fingerprint a key with leading whitespace; the state keeps the configured value
 	kp, err := r.client.CreateKeypair(ctx, region, opts)
 	for try := 1; prefixed && nova.IsConflict(err) && ctx.Err() == nil && try < maxNameTries; try++ {
 		// Another keypair took the generated name (made at the same

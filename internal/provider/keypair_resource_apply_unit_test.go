@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -195,8 +196,8 @@ func TestKeypairApply_imported(t *testing.T) {
 		t.Errorf("state\n%s\nwant\n%s", state, want)
 	}
 	kp, ok := cloud.Has(novatest.UserID, "deployer")
-	if !ok || kp.PublicKey != novatest.PublicKey+"\n" || kp.Type != "ssh" {
-		t.Errorf("the fake has %+v, %v; want deployer with the key as sent", kp, ok)
+	if !ok || kp.PublicKey != novatest.PublicKey || kp.Type != "ssh" {
+		t.Errorf("the fake has %+v, %v; want deployer with the key, trimmed", kp, ok)
 	}
 
 	// x509: Nova's SHA-1 fingerprint, no key_algorithm.
@@ -206,6 +207,46 @@ func TestKeypairApply_imported(t *testing.T) {
 		"id": "cert", "name": "cert", "public_key": novatest.Certificate, "type": "x509", "user_id": novatest.UserID,
 		"region": "RegionOne", "fingerprint": novatest.CertificateFingerprint,
 	}))
+}
+
+// TestKeypairApply_whitespace: a public key with whitespace around it, in
+// any mix, is sent trimmed (Nova refuses leading whitespace); the state
+// keeps the configured value, so the next plan is empty; the fingerprint
+// function says what Nova computed.
+func TestKeypairApply_whitespace(t *testing.T) {
+	cloud := novatest.NewCloud(t)
+	p := configuredServer(t, cloud, nil)
+	for i, key := range []string{
+		" " + novatest.PublicKey, "\t" + novatest.PublicKey, "\n" + novatest.PublicKey, "\r\n" + novatest.PublicKey,
+		novatest.PublicKey + " ", novatest.PublicKey + "\t", novatest.PublicKey + "\r\n", " \t\r\n " + novatest.PublicKey + " \n\t\r",
+	} {
+		name := fmt.Sprintf("ws-%d", i)
+		config := p.keypair(attrs{"name": name, "public_key": key})
+		resp, state := p.create(attrs{"name": name, "public_key": key})
+		requireNoDiagnostics(t, "ApplyResourceChange", resp.Diagnostics)
+		if kp, ok := cloud.Has(novatest.UserID, name); !ok || kp.PublicKey != novatest.PublicKey {
+			t.Errorf("%q: Nova holds %+v, %v; want the key trimmed", key, kp, ok)
+		}
+		var recorded, fingerprint string
+		_ = attributes(t, state)["public_key"].As(&recorded)
+		_ = attributes(t, state)["fingerprint"].As(&fingerprint)
+		if recorded != key || fingerprint != novatest.PublicKeyFingerprint {
+			t.Errorf("%q: state public_key %q, fingerprint %q", key, recorded, fingerprint)
+		}
+		planResp, planned := p.plan(state, config)
+		requireReplace(t, planResp, state, planned)
+		if !planned.Equal(state) {
+			t.Errorf("%q: the second plan changes\n%s\nfrom\n%s", key, planned, state)
+		}
+		fn := p.callFunction("fingerprint", tftypes.NewValue(tftypes.String, key))
+		var got string
+		if fn.Error != nil || fn.Result == nil {
+			t.Fatalf("fingerprint(%q): %v", key, fn.Error)
+		}
+		if v := p.decode(tftypes.String, fn.Result); v.As(&got) != nil || got != fingerprint {
+			t.Errorf("fingerprint(%q) = %q, Nova's %q", key, got, fingerprint)
+		}
+	}
 }
 
 // TestKeypairApply_generated: without public_key the provider generates

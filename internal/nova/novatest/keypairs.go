@@ -199,6 +199,12 @@ func fingerprint(typ, publicKey string) (string, string) {
 		sum := sha1.Sum(cert.Raw)
 		return colonHex(sum[:]), ""
 	}
+	if strings.TrimLeft(publicKey, " \t\r\n") != publicKey {
+		// Not recorded; seen on Nova 26.2.2 at 2.92 (issue 16): a key with
+		// leading whitespace is refused as "bad public key" is, although
+		// ParseAuthorizedKey below takes it. Trailing whitespace is fine.
+		return "", "Keypair data is invalid: failed to generate fingerprint"
+	}
 	key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(publicKey))
 	if err != nil {
 		// Recording: "bad public key"
