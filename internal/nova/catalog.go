@@ -3,6 +3,7 @@ package nova
 import (
 	"cmp"
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -25,7 +26,7 @@ func (c *Client) newComputeClient(region string) (*gophercloud.ServiceClient, er
 	eo.Region = region
 	sc, err := openstack.NewComputeV2(c.provider, eo)
 	if err != nil {
-		return nil, &EndpointError{Region: region, Interface: availabilityName(eo.Availability), Err: err}
+		return nil, &EndpointError{Region: region, Interface: availabilityName(eo.Availability), Regions: catalogRegions(c.provider, eo.Availability), Err: err}
 	}
 	return sc, nil
 }
@@ -132,4 +133,31 @@ func catalogRegion(pc *gophercloud.ProviderClient, availability gophercloud.Avai
 		}
 	}
 	return ""
+}
+
+// catalogRegions are the regions of the token's catalog with a compute
+// endpoint of the given interface, sorted, each once.
+func catalogRegions(pc *gophercloud.ProviderClient, availability gophercloud.Availability) []string {
+	result, ok := tokenBodyOf(pc)
+	if !ok {
+		return nil
+	}
+	catalog, err := result.ExtractServiceCatalog()
+	if err != nil {
+		return nil
+	}
+	iface := availabilityName(availability)
+	var regions []string
+	for _, entry := range catalog.Entries {
+		if entry.Type != "compute" {
+			continue
+		}
+		for _, ep := range entry.Endpoints {
+			if r := cmp.Or(ep.RegionID, ep.Region); ep.Interface == iface && r != "" && !slices.Contains(regions, r) {
+				regions = append(regions, r)
+			}
+		}
+	}
+	slices.Sort(regions)
+	return regions
 }

@@ -192,6 +192,37 @@ func TestPrepare_scopeAndDomains(t *testing.T) {
 	}
 }
 
+// TestPrepare_tokenAlone: a token cannot be renewed, so it is never
+// re-authenticated with (gophercloud refuses re-authentication with an
+// unscoped token: "cannot use AllowReauth, when the token ID is defined
+// and auth scope is not set"), with or without a scope; a password keeps
+// re-authentication.
+func TestPrepare_tokenAlone(t *testing.T) {
+	for _, tc := range []struct {
+		env    map[string]string
+		reauth bool
+		scoped bool
+	}{
+		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t"}, false, false},
+		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t", "OS_PROJECT_ID": "p"}, false, true},
+		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_USERNAME": "u", "OS_PASSWORD": "p", "OS_PROJECT_ID": "p"}, true, true},
+	} {
+		r, err := Config{Getenv: envOf(tc.env)}.prepare()
+		if err != nil {
+			t.Fatalf("%v: %v", tc.env, err)
+		}
+		if r.authOptions.AllowReauth != tc.reauth || (r.authOptions.Scope != nil) != tc.scoped {
+			t.Errorf("%v: AllowReauth %v, scope %+v; want %v, scoped %v", tc.env, r.authOptions.AllowReauth, r.authOptions.Scope, tc.reauth, tc.scoped)
+		}
+	}
+	// allow_reauth = true cannot make a token renewable.
+	yes := true
+	r, err := Config{AllowReauth: &yes, Getenv: envOf(map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t"})}.prepare()
+	if err != nil || r.authOptions.AllowReauth {
+		t.Errorf("token with allow_reauth: %v, AllowReauth %v", err, r.authOptions.AllowReauth)
+	}
+}
+
 // secure.yaml beside clouds.yaml wins over it; a cloud's public profile
 // fills what both leave out.
 func TestResolve_secureYAMLAndProfile(t *testing.T) {

@@ -1,6 +1,7 @@
 package nova
 
 import (
+	"strconv"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -177,11 +178,27 @@ func (e *AuthError) Unwrap() error { return e.Err }
 type EndpointError struct {
 	Region    string
 	Interface string
-	Err       error
+	// Regions are the regions the catalog has compute endpoints of that
+	// interface in (none when it has no compute endpoint at all).
+	Regions []string
+	Err     error
 }
 
 func (e *EndpointError) Error() string {
-	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q", e.Region, e.Interface)
+	msg := fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q", e.Region, e.Interface)
+	if len(e.Regions) > 0 {
+		msg += fmt.Sprintf(" (it has one in %s)", quotedList(e.Regions))
+	}
+	return msg
+}
+
+// quotedList is ["a", "b"] as `"a", "b"`.
+func quotedList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }
 
 func (e *EndpointError) Unwrap() error { return e.Err }

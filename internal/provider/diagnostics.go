@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-provider-nova/terraform-provider-nova/internal/nova"
 )
@@ -84,10 +85,40 @@ func clientDiagnostic(err error, summary, detail string) diag.Diagnostic {
 	return diag.NewErrorDiagnostic(summary, detail)
 }
 
-// endpointDetail explains a region or interface the catalog lacks.
+// regionalDiagnostic is clientDiagnostic for a call in region, the
+// `region` argument of a resource or data source: a region the catalog
+// has no compute endpoint for is an error on that argument, listing the
+// regions it has, rather than a provider configuration error.
+func regionalDiagnostic(err error, region types.String, summary, detail string) diag.Diagnostic {
+	var epErr *nova.EndpointError
+	if errors.As(err, &epErr) && region.ValueString() != "" {
+		return diag.NewAttributeErrorDiagnostic(path.Root("region"), "No compute endpoint", regionDetail(epErr))
+	}
+	return clientDiagnostic(err, summary, detail)
+}
+
+// endpointDetail explains a region or interface the catalog lacks, for
+// the provider's settings.
 func endpointDetail(e *nova.EndpointError) string {
-	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q: "+
-		"check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`.", e.Region, e.Interface)
+	return fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q%s: "+
+		"check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`.", e.Region, e.Interface, regionsHint(e))
+}
+
+// regionDetail explains a `region` of a resource or data source that the
+// catalog has no compute endpoint for.
+func regionDetail(e *nova.EndpointError) string {
+	return fmt.Sprintf("The service catalog has no compute endpoint for region %q and interface %q%s. Check this `region` (it overrides the provider's).", e.Region, e.Interface, regionsHint(e))
+}
+
+func regionsHint(e *nova.EndpointError) string {
+	if len(e.Regions) == 0 {
+		return ""
+	}
+	q := make([]string, len(e.Regions))
+	for i, r := range e.Regions {
+		q[i] = fmt.Sprintf("%q", r)
+	}
+	return "; it has compute endpoints in " + strings.Join(q, ", ")
 }
 
 // authHint says what to check after a failed authentication.

@@ -95,7 +95,7 @@ func (d *keypairDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(clientDiagnostic(err, fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))))
+		resp.Diagnostics.Append(regionalDiagnostic(err, data.Region, fmt.Sprintf("Unable to read keypair %q", name), fmt.Sprintf("Reading keypair %q%s in region %q failed: %s", name, ofUser(userID), region, errorText(err, name))))
 		return
 	}
 

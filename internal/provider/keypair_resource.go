@@ -277,7 +277,11 @@ func (r *keypairResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	opts := createOpts(plan)
 	var epErr *nova.EndpointError
 	if err := r.client.Require(ctx, region); errors.As(err, &epErr) {
-		resp.Diagnostics.AddAttributeError(path.Root("region"), "No compute endpoint", endpointDetail(epErr))
+		detail := endpointDetail(epErr)
+		if cfg.Region.ValueString() != "" {
+			detail = regionDetail(epErr)
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "No compute endpoint", detail)
 		return
 	} else if err != nil {
 		resp.Diagnostics.Append(clientDiagnostic(err, "Unable to reach the cloud", err.Error()))

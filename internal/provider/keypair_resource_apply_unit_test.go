@@ -79,7 +79,18 @@ func TestKeypairPlan_regionWithoutEndpoint(t *testing.T) {
 	p := configuredServer(t, cloud, nil)
 	resp := p.planResponse(p.nullKeypair(), p.keypair(attrs{"name": "cert", "type": "x509", "public_key": novatest.Certificate, "region": "RegionTwo"}))
 	requireError(t, resp.Diagnostics, "region", "No compute endpoint",
-		`the service catalog has no compute endpoint for region "RegionTwo" and interface "public": check `+"`region`")
+		`The service catalog has no compute endpoint for region "RegionTwo" and interface "public"; it has compute endpoints in "RegionOne". Check this `+"`region`")
+
+	// Also for an ssh keypair of one's own, which needs no microversion,
+	// and for the data sources, which read at plan time.
+	resp = p.planResponse(p.nullKeypair(), p.keypair(attrs{"name": "deployer", "public_key": novatest.PublicKey, "region": "RegionOnee"}))
+	requireError(t, resp.Diagnostics, "region", "No compute endpoint", `region "RegionOnee"`, `it has compute endpoints in "RegionOne"`)
+	for typeName, a := range map[string]attrs{
+		"nova_keypair":  {"name": "deployer", "region": "RegionOnee"},
+		"nova_keypairs": {"region": "RegionOnee"},
+	} {
+		requireError(t, p.readDataSource(typeName, a).Diagnostics, "region", "No compute endpoint", `region "RegionOnee"`, `it has compute endpoints in "RegionOne"`)
+	}
 }
 
 // refuse is a hook that fails the test with msg and lets the fake answer.

@@ -122,7 +122,7 @@ func (d *keypairsDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 	all, err := d.client.ListKeypairs(ctx, region, userID)
 	if err != nil {
-		resp.Diagnostics.Append(clientDiagnostic(err, "Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, ""))))
+		resp.Diagnostics.Append(regionalDiagnostic(err, data.Region, "Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, ""))))
 		return
 	}
 

@@ -78,7 +78,7 @@ var connectionSettings = []connectionSetting{
 	{attr: "domain_name", setting: nova.DomainName, desc: "Domain to scope the token to when no project is given; also the user's and project's domain when those are not given."},
 	{attr: "domain_id", setting: nova.DomainID, desc: "Domain to scope the token to (by ID) when no project is given; also the user's and project's domain when those are not given."},
 	{attr: "default_domain", setting: nova.DefaultDomain, desc: "Domain ID of the user and project when no domain is named anywhere. Defaults to `default`."},
-	{attr: "token", setting: nova.Token, desc: "An existing Keystone token to use instead of a password. It cannot be renewed when it expires.", secret: true},
+	{attr: "token", setting: nova.Token, desc: "An existing Keystone token to use instead of a password. With `auth_url` alone (no project or domain), the token is used as it is, with its own scope and catalog; with a project or domain, it is exchanged for a token of that scope. It is never renewed (`allow_reauth` does not apply): a run that outlives it fails.", secret: true},
 	{attr: "application_credential_id", setting: nova.ApplicationCredentialID, desc: "Application credential to authenticate with, by ID."},
 	{attr: "application_credential_name", setting: nova.ApplicationCredentialName, desc: "Application credential to authenticate with, by name (with `user_name` or `user_id`)."},
 	{attr: "application_credential_secret", setting: nova.ApplicationCredentialSecret, desc: "The application credential's secret.", secret: true},
@@ -95,7 +95,7 @@ var connectionSettings = []connectionSetting{
 	{
 		attr: "max_microversion", setting: nova.MaxMicroversion,
 		desc: "Highest compute API microversion the provider may use, e.g. `2.60`, for clouds with a broken newer microversion. " +
-			"A feature that needs more is refused before any request. `latest` and `2.latest` mean no cap. " +
+			"A feature that needs more is refused before any request. `2` (the major version alone), `latest` and `2.latest` mean no cap. " +
 			"Unlike the openstack CLI, which sends `OS_COMPUTE_API_VERSION` as the version to use, the provider reads it as this cap and still chooses, per request, the lowest microversion that carries what the request needs.",
 		validators: []validator.String{stringvalidator.RegexMatches(nova.MaxMicroversionSyntax, "must be a compute microversion like 2.60, or 2, latest or 2.latest (no cap)")},
 	},
@@ -135,7 +135,7 @@ func (p *novaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 		},
 		"allow_reauth": schema.BoolAttribute{
 			Optional:            true,
-			MarkdownDescription: "Authenticate again when the token expires during a run. Defaults to `true`.",
+			MarkdownDescription: "Authenticate again when the token expires during a run. Defaults to `true`; never with a `token` alone, which cannot be renewed.",
 		},
 	}
 	for _, cs := range connectionSettings {

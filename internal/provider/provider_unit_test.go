@@ -251,15 +251,16 @@ func TestProviderConfigure_noComputeEndpoint(t *testing.T) {
 	for _, tc := range []struct {
 		config                attrs
 		region, interfaceName string
+		regions               string // what the catalog has, said
 	}{
-		{attrs{"region": "RegionTwo"}, "RegionTwo", "public"},
-		{attrs{"endpoint_type": "adminURL", "region": "RegionOne"}, "RegionOne", "admin"},
+		{attrs{"region": "RegionTwo"}, "RegionTwo", "public", `; it has compute endpoints in "RegionOne"`},
+		{attrs{"endpoint_type": "adminURL", "region": "RegionOne"}, "RegionOne", "admin", ""},
 		// Without a region, the region of the catalog's first compute
 		// endpoint of that interface: none.
-		{attrs{"endpoint_type": "admin"}, "", "admin"},
+		{attrs{"endpoint_type": "admin"}, "", "admin", ""},
 	} {
 		requireError(t, firstCall(t, isolatedServer(t), fakeCloudAuth(cloud).with(tc.config)), "region", "No compute endpoint",
-			fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q: ", tc.region, tc.interfaceName),
+			fmt.Sprintf("the service catalog has no compute endpoint for region %q and interface %q%s: ", tc.region, tc.interfaceName, tc.regions),
 			"check `region` (OS_REGION_NAME) and `endpoint_type` (OS_INTERFACE), or set `endpoint_overrides = { compute = \"https://...\" }`.")
 	}
 	// The catalog's internal endpoint is there.
