@@ -1,7 +1,6 @@
 package nova
 
 import (
-	"strconv"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -12,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 

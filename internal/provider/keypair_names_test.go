@@ -52,7 +52,7 @@ func TestAccKeypair_oddNames(t *testing.T) {
 		},
 	}, {
 		// The refresh finds every keypair: nothing to do.
-		Config: config,
+		Config:           config,
 		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 	}}
 	for i, name := range names {
