@@ -228,9 +228,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 // name: url.PathEscape (space, '%', '?', '#' and the like), and the dot
 // segments "." and ".." percent-encoded whole, since URL resolution (RFC
 // 3986 section 5.2.4, which servers and proxies apply) would drop "." and
-// climb for "..", so that /os-keypairs/. is the keypair list and
-// /os-keypairs/.. the compute root. Nova allows such names from 2.92 and
-// decodes %2E back to '.'.
+// climb for "..": Nova reads /os-keypairs/. as /os-keypairs/ (404) and
+// /os-keypairs/.. as the compute root (its version document). Nova allows
+// such names from 2.92 and decodes %2E back to '.'.
 func pathSegment(name string) string {
 	if name == "." || name == ".." {
 		return strings.Repeat("%2E", len(name))

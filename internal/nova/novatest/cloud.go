@@ -223,9 +223,9 @@ func (c *Cloud) serve(w http.ResponseWriter, r *http.Request) {
 
 // routedPath is the path Nova routes r by: the path as sent, with its dot
 // segments resolved (RFC 3986 section 5.2.4), as the WSGI stack in front
-// of Nova does, then decoded. So /os-keypairs/. is the path of the list,
-// not of a keypair named "." (a real Nova answers 404 to a GET of it, and
-// 200 to /os-keypairs/%2E; see issue 15).
+// of Nova does, then decoded. So /os-keypairs/. is /os-keypairs/, not the
+// path of a keypair named "." (a real Nova answers 404 to a GET of it,
+// and 200 to /os-keypairs/%2E; see issue 15).
 func routedPath(u *url.URL) string {
 	segments := strings.Split(u.EscapedPath(), "/")
 	var out []string
@@ -318,6 +318,11 @@ func (c *Cloud) answer(w http.ResponseWriter, r *http.Request) {
 		c.createKeypair(w, r, mv, u)
 	case rest == "os-keypairs" && r.Method == http.MethodGet:
 		c.listKeypairs(w, r, mv, u)
+	case rest == "os-keypairs/":
+		// Not recorded: what a real Nova answered to /os-keypairs/ (and to
+		// /os-keypairs/., which is the same path) in issue 15: a 404 of
+		// the router, not of a keypair look-up.
+		NovaError(w, http.StatusNotFound, "itemNotFound", "The resource could not be found.")
 	case strings.HasPrefix(rest, "os-keypairs/") && r.Method == http.MethodGet:
 		c.showKeypair(w, r, mv, u, strings.TrimPrefix(rest, "os-keypairs/"))
 	case strings.HasPrefix(rest, "os-keypairs/") && r.Method == http.MethodDelete:
