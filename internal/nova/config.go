@@ -516,7 +516,7 @@ func (c Config) prepare() (resolved, error) {
 	// it expires. Without a scope, gophercloud then uses the token as it
 	// is, with its own scope and catalog (it refuses re-authentication
 	// there).
-	if ao.TokenID != "" && ao.Password == "" && ao.ApplicationCredentialSecret == "" {
+	if ao.TokenID != "" && (ao.Scope == nil || ao.Password == "" && ao.ApplicationCredentialSecret == "") {
 		ao.AllowReauth = false
 	}
 	r.authOptions = ao
@@ -541,13 +541,14 @@ func (c Config) prepare() (resolved, error) {
 
 // MaxMicroversionSyntax is what the maximum microversion setting takes,
 // from every source, as the openstack CLI takes OS_COMPUTE_API_VERSION: a
-// compute microversion such as 2.60 (a cap), or 2 (the major version
-// alone), latest or 2.latest (the newest), which set no cap.
-var MaxMicroversionSyntax = regexp.MustCompile(`^(2|2\.\d+|2\.latest|latest)$`)
+// compute microversion such as 2.60 (a cap), or 2 or 2.0 (the major
+// version alone), latest or 2.latest (the newest), which set no cap.
+var MaxMicroversionSyntax = regexp.MustCompile(`^(2|2\.\d+|2\.latest|latest)$`) // 2.0 included: the CLI takes it as 2
 
-// parseMaxMicroversion reads the cap ("", 2, latest and 2.latest: none).
+// parseMaxMicroversion reads the cap ("", 2, 2.0, latest and 2.latest:
+// none).
 func parseMaxMicroversion(v string) (Microversion, error) {
-	if v == "" || v == "2" || v == "latest" || v == "2.latest" {
+	if v == "" || v == "2" || v == "2.0" || v == "latest" || v == "2.latest" {
 		return Microversion{}, nil
 	}
 	if !MaxMicroversionSyntax.MatchString(v) {

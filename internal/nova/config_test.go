@@ -206,6 +206,8 @@ func TestPrepare_tokenAlone(t *testing.T) {
 		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t"}, false, false},
 		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t", "OS_PROJECT_ID": "p"}, false, true},
 		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_USERNAME": "u", "OS_PASSWORD": "p", "OS_PROJECT_ID": "p"}, true, true},
+		// A token and a password, no scope: the token is used as it is.
+		{map[string]string{"OS_AUTH_URL": "http://k/v3", "OS_TOKEN": "t", "OS_USERNAME": "u", "OS_PASSWORD": "p"}, false, false},
 	} {
 		r, err := Config{Getenv: envOf(tc.env)}.prepare()
 		if err != nil {
@@ -339,7 +341,7 @@ func TestPrepare_maxMicroversion(t *testing.T) {
 		{"2.1", Microversion{2, 1}, false},
 		{"2.60", Microversion{2, 60}, false},
 		{"2.96", Microversion{2, 96}, false},
-		{"2.0", Microversion{}, true},
+		{"2.0", Microversion{}, false}, // the openstack CLI takes it as 2
 		{"two", Microversion{}, true},
 		// The provider block's validator takes exactly these forms.
 		{"2.LATEST", Microversion{}, true},

@@ -115,7 +115,7 @@ func (r *keypairListResource) List(ctx context.Context, req list.ListRequest, st
 		})
 		if err != nil {
 			var d diag.Diagnostics
-			d.Append(clientDiagnostic(err, "Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, ""))))
+			d.Append(regionalDiagnostic(err, cfg.Region, "Unable to list keypairs", fmt.Sprintf("Listing the keypairs of %s in region %q failed: %s", userDescription(userID), region, errorText(err, ""))))
 			push(list.ListResult{Diagnostics: d})
 		}
 	}

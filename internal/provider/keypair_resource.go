@@ -94,7 +94,7 @@ func (r *keypairResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Computed: true,
 				MarkdownDescription: "The public key to import: one OpenSSH public key line (`ssh-ed25519`, `ecdsa-sha2-nistp256/384/521`, `ssh-rsa`, `ssh-dss`; " +
 					"e.g. `file(\"~/.ssh/id_ed25519.pub\")`), or a PEM certificate when `type = \"x509\"`. Checked at plan time. " +
-					"Nova stores it verbatim; surrounding whitespace (the trailing newline `file()` keeps) is not a change. " +
+					"It is sent to Nova trimmed (Nova refuses a key with leading whitespace); surrounding whitespace (the trailing newline `file()` keeps) is not a change. " +
 					"When omitted, the provider generates a key pair itself (see `key_algorithm`), imports its public half and returns the private half in `private_key`; " +
 					"this works on every cloud, also from microversion " + nova.FeatureExtendedNames.MinMicroversion().String() + " where Nova no longer generates keys. " +
 					"With `public_key_wo` set, computed: the key Nova stores.",
@@ -593,6 +593,10 @@ func (r *keypairResource) ImportState(ctx context.Context, req resource.ImportSt
 	if name == "" || strings.Contains(name, "/") || strings.HasPrefix(req.ID, "/") {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("The import ID %q is not a keypair name or user_id/name. Use the keypair's name for your own keypair, or USER_ID/NAME for another user's.", req.ID))
+		return
+	}
+	if why := keypairNameProblem(name); why != "" {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("The import ID %q does not end in a keypair name: the name %q %s. Use the keypair's name for your own keypair, or USER_ID/NAME for another user's.", req.ID, name, why))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), keypairID(userID, name))...)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -30,6 +31,8 @@ func TestKeypairImportState(t *testing.T) {
 		{"/", nil},
 		{"a/", nil},
 		{"a/b/c", nil},
+		{" deployer", nil},
+		{"u/deployer\n", nil},
 		{"user/team/deployer", nil},
 		{"/b", nil},
 	} {
@@ -38,7 +41,7 @@ func TestKeypairImportState(t *testing.T) {
 			resp := p.importState(tc.id)
 			if tc.want == nil {
 				requireError(t, resp.Diagnostics, "", "Invalid import ID",
-					`The import ID "`+tc.id+`" is not a keypair name or user_id/name. Use the keypair's name for your own keypair, or USER_ID/NAME for another user's.`)
+					fmt.Sprintf("The import ID %q ", tc.id), "Use the keypair's name for your own keypair, or USER_ID/NAME for another user's.")
 				if len(resp.ImportedResources) != 0 {
 					t.Errorf("imported %d resources, want none", len(resp.ImportedResources))
 				}

@@ -95,7 +95,7 @@ var connectionSettings = []connectionSetting{
 	{
 		attr: "max_microversion", setting: nova.MaxMicroversion,
 		desc: "Highest compute API microversion the provider may use, e.g. `2.60`, for clouds with a broken newer microversion. " +
-			"A feature that needs more is refused before any request. `2` (the major version alone), `latest` and `2.latest` mean no cap. " +
+			"A feature that needs more is refused before any request. `2` and `2.0` (the major version alone), `latest` and `2.latest` mean no cap. " +
 			"Unlike the openstack CLI, which sends `OS_COMPUTE_API_VERSION` as the version to use, the provider reads it as this cap and still chooses, per request, the lowest microversion that carries what the request needs.",
 		validators: []validator.String{stringvalidator.RegexMatches(nova.MaxMicroversionSyntax, "must be a compute microversion like 2.60, or 2, latest or 2.latest (no cap)")},
 	},

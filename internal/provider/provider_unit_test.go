@@ -172,8 +172,8 @@ func TestProviderConfigure_invalidSetting(t *testing.T) {
 		attr   string
 		detail string
 	}{
-		{"max_microversion below 2.1", attrs{"max_microversion": "2.0"}, nil, "max_microversion",
-			"`max_microversion` (or OS_COMPUTE_API_VERSION, or `compute_api_version` in clouds.yaml) is \"2.0\", which is below 2.1, the oldest compute API the provider speaks."},
+		{"max_microversion below 2.1", attrs{"max_microversion": "2.00"}, nil, "max_microversion",
+			"`max_microversion` (or OS_COMPUTE_API_VERSION, or `compute_api_version` in clouds.yaml) is \"2.00\", which is below 2.1, the oldest compute API the provider speaks."},
 		{"OS_COMPUTE_API_VERSION malformed", nil, map[string]string{"OS_COMPUTE_API_VERSION": "2.x"}, "",
 			"OS_COMPUTE_API_VERSION is \"2.x\", which is not a compute microversion like 2.60 (or 2, latest, 2.latest: no cap). The provider takes it as `max_microversion`: the highest compute microversion to use."},
 		{"max_microversion malformed", attrs{"max_microversion": "2.x"}, nil, "max_microversion",
